@@ -1,0 +1,1 @@
+"""ETL for Työnjakoseuranta: read source files, validate them against the contract, load DuckDB."""

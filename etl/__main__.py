@@ -1,0 +1,107 @@
+"""Command line: python -m etl load|check|demo|refresh."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from etl.contract import SOURCES
+from etl.load import InputFile, LoadResult, check, load
+from warehouse import db as wdb
+
+OUTCOME_FI = {"loaded": "ladattu", "unchanged": "ei muutoksia", "rejected": "hylätty"}
+
+
+def _progress(file_name: str, stage: str, rows: int) -> None:
+    print(f"  {Path(file_name).name}: {stage} {rows:,} riviä".replace(",", " "), file=sys.stderr, flush=True)
+
+
+def _inputs(paths: list[str]) -> tuple[list[InputFile], list[str]]:
+    files, missing = [], []
+    for p in paths:
+        try:
+            files.append(InputFile.from_path(p))
+        except OSError as exc:
+            missing.append(f"{p}: tiedostoa ei voi avata: {exc.strerror or exc}")
+    return files, missing
+
+
+def _print_result(result: LoadResult) -> None:
+    for line in result.problem_lines():
+        print(line)
+    for f in result.files:
+        for w in f.warnings:
+            print(f"{f.file_name}: varoitus: sarake {w.column!r} ohitetaan (tuntematon sarake)", file=sys.stderr)
+    for notice in result.notices:
+        print(notice, file=sys.stderr)
+    for f in result.files:
+        detail = f" ({f.change})" if f.change else ""
+        print(f"{f.file_name}: {OUTCOME_FI[f.outcome]}, lähde {f.source or '?'}, {f.rows} riviä{detail}",
+              file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m etl", description="Työnjakoseuranta: tietojen lataus")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, text in (("load", "lataa tiedostot varastoon"), ("check", "tarkista tiedostot lataamatta")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("files", nargs="+", metavar="FILE")
+        p.add_argument("--db", help="varaston polku (oletus TYONJAKO_DB tai data/tyonjako.duckdb)")
+        p.add_argument("--source", choices=list(SOURCES), help="lähde, jos sitä ei tunnisteta otsikoista")
+    p = sub.add_parser("demo", help="rakenna varasto projektin demoaineistosta")
+    p.add_argument("--db")
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--keep-files", metavar="DIR", help="kirjoita demotiedostot tähän kansioon")
+    p = sub.add_parser("refresh", help="rakenna koosteet uudelleen (esim. asetusten muutoksen jälkeen)")
+    p.add_argument("--db")
+    args = parser.parse_args(argv)
+
+    if args.command in ("load", "check"):
+        files, missing = _inputs(args.files)
+        for line in missing:
+            print(line)
+        if missing:
+            return 2
+        started = time.perf_counter()
+        if args.command == "check":
+            results, _ = check(files, wdb.resolve(args.db), args.source, _progress)
+            for r in results:
+                r.outcome = "rejected" if r.problem_count else "unchanged"
+            result = LoadResult(results, not any(r.problem_count for r in results))
+            for line in result.problem_lines():
+                print(line)
+            for r in results:
+                state = "virheitä " + str(r.problem_count) if r.problem_count else "kunnossa"
+                print(f"{r.file_name}: {state}, lähde {r.source or '?'}, {r.rows} riviä", file=sys.stderr)
+            return 0 if result.ok else 2
+        try:
+            result = load(files, args.db, args.source, _progress)
+        except wdb.WarehouseBusy as exc:
+            print(str(exc))
+            return 3
+        _print_result(result)
+        print(f"Aikaa kului {time.perf_counter() - started:.1f} s.", file=sys.stderr)
+        return 0 if result.ok else 2
+    if args.command == "demo":
+        from etl.demo import build_demo
+
+        path = build_demo(args.db, seed=args.seed, keep_dir=args.keep_files, progress=_progress)
+        print(f"Demovarasto valmis: {path}", file=sys.stderr)
+        return 0
+    if args.command == "refresh":
+        from warehouse.build import build_marts, create_schema
+
+        path = wdb.resolve(args.db)
+        with wdb.writer_lock(path), wdb.new_version(path) as con:
+            create_schema(con)
+            build_marts(con)
+        print(f"Koosteet rakennettu uudelleen: {path}", file=sys.stderr)
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

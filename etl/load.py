@@ -1,0 +1,329 @@
+"""Loading: read, validate and check every file of one command, then apply all of them in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import polars as pl
+
+from etl.contract import LOAD_ORDER, SOURCES
+from etl.normalize import fold
+from etl.problems import MAX_LISTED, Problem
+from etl.pseudonym import PseudonymKey, get_key
+from etl.readers import RawTable, ReadError, read_bytes
+from etl.validate import Question, Validated, detect_source, reference_errors, validate
+from warehouse import db as wdb
+from warehouse.build import build_marts, create_schema
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+Progress = Callable[[str, str, int], None]
+
+RAW_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "asemat": ("raw_asemat", ("asema_id", "nimi", "nimi_sv", "kunta", "aalto", "suunniteltu_kayttoonotto",
+                              "kayttoonotto")),
+    "tehtavat": ("raw_tehtavat", ("tehtava_id", "tehtava", "tehtavaryhma", "vastuurooli", "automatisoitavissa")),
+    "kartoitus": ("raw_kartoitus", ("kartoituspvm", "asema_id", "tehtava_id", "suorittaja", "tunnit_viikossa")),
+    "henkilosto": ("raw_henkilosto", ("kuukausi", "henkilo_id", "asema_id", "rooli", "tyoaikaprosentti",
+                                      "palvelussuhde", "sairauspoissaolo_pv", "muu_poissaolo_pv")),
+    "pulssi": ("raw_pulssi", ("kuukausi", "vastaus_id", "asema_id", "rooli", "kommentti")),
+    "kysymykset": ("raw_kysymykset", ("kysymys_id", "teksti", "teksti_sv", "tyyppi", "asteikko_min",
+                                      "asteikko_max", "tavoite")),
+    "kysymysloki": ("raw_kysymysloki", ("avattu", "asema_id", "aihe", "tila", "ratkaistu")),
+}
+ANSWERS = ("raw_pulssi_vastaukset", ("kuukausi", "vastaus_id", "kysymys_id", "arvo"))
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A file to load: its name as the user knows it, and its bytes."""
+
+    name: str
+    data: bytes
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> InputFile:
+        """Read a file from disk (a missing file gives empty data and is reported later)."""
+        return cls(str(path), Path(path).read_bytes())
+
+
+@dataclass
+class FileResult:
+    """What happened to one file."""
+
+    file_name: str
+    source: str | None = None
+    rows: int = 0
+    outcome: str = "rejected"
+    content_hash: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+    change: str = ""
+
+
+@dataclass
+class LoadResult:
+    """What happened to a whole command."""
+
+    files: list[FileResult]
+    ok: bool
+    load_id: int | None = None
+    notices: list[str] = field(default_factory=list)
+
+    def problem_lines(self) -> list[str]:
+        """Every problem line, FILE:ROW:COLUMN: message, at most 100 per file and then a count."""
+        lines: list[str] = []
+        for f in self.files:
+            lines.extend(str(p) for p in f.problems[:MAX_LISTED])
+            if f.problem_count > MAX_LISTED:
+                lines.append(f"{f.file_name}: ... ja {f.problem_count - MAX_LISTED} muuta ongelmaa "
+                             f"(yhteensä {f.problem_count})")
+        return lines
+
+
+class _Rejected(Exception):
+    """The command is refused as a whole."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(HELSINKI).replace(tzinfo=None, microsecond=0)
+
+
+def _existing(db: Path) -> dict[str, object]:
+    """What the warehouse already holds that the checks need."""
+    state: dict[str, object] = {"stations": set(), "tasks": set(), "questions": {}, "fingerprint": None}
+    if not db.exists():
+        return state
+    with wdb.read(db) as con:
+        tables = {r[0] for r in con.sql("SELECT table_name FROM information_schema.tables").fetchall()}
+        if "raw_asemat" in tables:
+            state["stations"] = {r[0] for r in con.sql("SELECT asema_id FROM raw_asemat").fetchall()}
+            state["tasks"] = {r[0] for r in con.sql("SELECT tehtava_id FROM raw_tehtavat").fetchall()}
+            state["questions"] = {
+                fold(r[0]): Question(r[0], r[1], r[2], r[3])
+                for r in con.sql("SELECT kysymys_id, tyyppi, asteikko_min, asteikko_max FROM raw_kysymykset")
+                .fetchall()
+            }
+        if "meta" in tables:
+            state["fingerprint"] = wdb.scalar(con, "SELECT value FROM meta WHERE key = 'pseudonym_key_fingerprint'")
+    return state
+
+
+def _catalogue_from(v: Validated) -> dict[str, Question]:
+    f = v.frame.drop_nulls(["kysymys_id", "tyyppi", "asteikko_min", "asteikko_max"])
+    return {
+        fold(r["kysymys_id"]): Question(r["kysymys_id"], r["tyyppi"], r["asteikko_min"], r["asteikko_max"])
+        for r in f.iter_rows(named=True)
+    }
+
+
+def check(
+    files: Sequence[InputFile], db: Path, source: str | None = None, progress: Progress | None = None
+) -> tuple[list[FileResult], list[Validated]]:
+    """Read and validate every file against the contract and the warehouse, without writing anything."""
+    progress = progress or (lambda *_: None)
+    state = _existing(db)
+    results: list[FileResult] = []
+    tables: list[tuple[FileResult, RawTable]] = []
+    for f in files:
+        res = FileResult(f.name)
+        results.append(res)
+        try:
+            table = read_bytes(f.data, f.name, source)
+        except ReadError as exc:
+            res.problems = [Problem(f.name, None, None, str(exc))]
+            res.problem_count = 1
+            continue
+        res.content_hash = table.content_hash
+        res.rows = table.frame.height
+        progress(f.name, "luettu", res.rows)
+        tables.append((res, table))
+
+    known_questions = set(state["questions"])  # type: ignore[arg-type]
+    detected: list[tuple[FileResult, RawTable, str]] = []
+    for res, table in tables:
+        name = source or detect_source(table, known_questions)
+        if name is None:
+            res.problems = [Problem(res.file_name, None, None,
+                                    "lähdettä ei tunnistettu otsikkorivistä; tarkista sarakkeiden nimet tai "
+                                    f"anna --source ({', '.join(SOURCES)})")]
+            res.problem_count = 1
+            continue
+        res.source = name
+        detected.append((res, table, name))
+    detected.sort(key=lambda item: LOAD_ORDER.index(item[2]))
+
+    catalogue: dict[str, Question] = dict(state["questions"])  # type: ignore[arg-type]
+    command_catalogue: dict[str, Question] | None = None
+    validated: list[Validated] = []
+    stations = set(state["stations"])  # type: ignore[arg-type]
+    tasks = set(state["tasks"])  # type: ignore[arg-type]
+    for res, table, name in detected:
+        v = validate(table, name, command_catalogue if command_catalogue is not None else catalogue)
+        if name == "kysymykset":
+            command_catalogue = {**(command_catalogue or {}), **_catalogue_from(v)}
+        elif name == "asemat":
+            stations |= set(v.frame["asema_id"].drop_nulls().to_list())
+        elif name == "tehtavat":
+            tasks |= set(v.frame["tehtava_id"].drop_nulls().to_list())
+        validated.append(v)
+        res.warnings = v.warnings
+    for v in validated:
+        if v.source in ("kartoitus", "henkilosto", "pulssi", "kysymysloki"):
+            v.add_errors(reference_errors(v, "asema_id", stations, "asemaluettelossa (asemat)"))
+        if v.source == "kartoitus":
+            v.add_errors(reference_errors(v, "tehtava_id", tasks, "tehtäväluettelossa (tehtavat)"))
+    for v in validated:
+        res = next(r for r in results if r.file_name == v.table.file_name and r.source == v.source)
+        res.problem_count = v.error_count
+        res.problems = v.problems()
+        progress(res.file_name, "tarkistettu", res.rows)
+    return results, validated
+
+
+def load(
+    files: Sequence[InputFile],
+    db: str | Path | None = None,
+    source: str | None = None,
+    progress: Progress | None = None,
+    origin: str = "loaded",
+) -> LoadResult:
+    """Load every file of one command in one transaction, or none of them."""
+    path = wdb.resolve(db)
+    progress = progress or (lambda *_: None)
+    with wdb.writer_lock(path):
+        results, validated = check(files, path, source, progress)
+        notices: list[str] = []
+        key: PseudonymKey | None = None
+        refused = any(r.problem_count for r in results)
+        if not refused and any(v.source == "henkilosto" for v in validated):
+            key = get_key(path)
+            if key and key.created:
+                notices.append(f"Luotiin uusi pseudonymisointiavain tiedostoon {key.origin} (vain omistajan "
+                               "luettavissa). Säilytä se: ilman sitä uudet lataukset eivät yhdisty historiaan.")
+            stored = _existing(path)["fingerprint"]
+            if key and stored and stored != key.fingerprint:
+                for r in results:
+                    if r.source == "henkilosto":
+                        r.problems = [Problem(r.file_name, None, None,
+                                              "pseudonymisointiavain ei ole sama, jolla varaston henkilötunnisteet "
+                                              "on tehty; aseta oikea TYONJAKO_PSEUDONYM_KEY tai avaintiedosto")]
+                        r.problem_count = 1
+                refused = True
+        if refused:
+            for r in results:
+                r.outcome = "rejected"
+            load_id = _write(path, results, [], None, origin, notices)
+            return LoadResult(results, False, load_id, notices)
+        load_id = _write(path, results, validated, key, origin, notices)
+        return LoadResult(results, True, load_id, notices)
+
+
+def _write(path: Path, results: list[FileResult], validated: list[Validated], key: PseudonymKey | None,
+           origin: str, notices: list[str]) -> int:
+    """Publish a new warehouse version holding the loads (or only the log lines of a refused command)."""
+    with wdb.new_version(path) as con:
+        create_schema(con)
+        con.execute("BEGIN TRANSACTION")
+        load_id = int(wdb.scalar(con, "SELECT coalesce(max(load_id), 0) + 1 FROM load_log"))  # type: ignore[arg-type]
+        changed = False
+        for v in validated:
+            res = next(r for r in results if r.file_name == v.table.file_name and r.source == v.source)
+            res.change = _apply(con, v, key, load_id)
+            res.outcome = "loaded" if res.change else "unchanged"
+            changed = changed or bool(res.change)
+        if changed:
+            build_marts(con)
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('data_origin', ?)", [origin])
+        if key is not None:
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('pseudonym_key_fingerprint', ?)", [key.fingerprint])
+        if not _has_marts(con):
+            build_marts(con)
+        now = _now()
+        for r in results:
+            message = "; ".join(str(p) for p in r.problems[:3]) if r.problems else r.change
+            if r.outcome == "rejected" and not r.problems:
+                message = "hylätty, koska saman latauksen toisessa tiedostossa oli virheitä"
+            con.execute(
+                "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [load_id, now, Path(r.file_name).name, r.content_hash, r.source, r.rows, r.outcome, message],
+            )
+        con.execute("COMMIT")
+    return load_id
+
+
+def _has_marts(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(wdb.scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'mart_workload'"))
+
+
+def _scope_sql(table: str, by: tuple[str, ...]) -> str:
+    """WHERE clause selecting the rows of `table` that a file with these scope columns replaces."""
+    if not by:
+        return "TRUE"
+    cond = " AND ".join(f"s.{c} = {table}.{c}" for c in by)
+    return f"EXISTS (SELECT 1 FROM __scope AS s WHERE {cond})"
+
+
+def _differs(con: duckdb.DuckDBPyConnection, table: str, cols: tuple[str, ...], new: str, where: str) -> bool:
+    c = ", ".join(cols)
+    sql = (
+        f"SELECT count(*) FROM ((SELECT {c} FROM {new} EXCEPT ALL SELECT {c} FROM {table} WHERE {where}) "
+        f"UNION ALL (SELECT {c} FROM {table} WHERE {where} EXCEPT ALL SELECT {c} FROM {new}))"
+    )
+    return bool(wdb.scalar(con, sql))
+
+
+def _apply(con: duckdb.DuckDBPyConnection, v: Validated, key: PseudonymKey | None, load_id: int) -> str:
+    """Replace the rows that the file covers; return a summary of the change, or '' if nothing changed."""
+    spec = SOURCES[v.source]
+    table, cols = RAW_TABLES[v.source]
+    frame = v.frame.select(list(cols))
+    if v.source == "henkilosto":
+        assert key is not None
+        ids = frame["henkilo_id"].unique().to_list()
+        mapping = {i: key.pseudonym(i) for i in ids}
+        frame = frame.with_columns(pl.col("henkilo_id").replace_strict(mapping, return_dtype=pl.String))
+    con.register("__new", frame)
+    scope = frame.select(list(spec.replace_by)).unique() if spec.replace_by else pl.DataFrame({"all": [1]})
+    con.register("__scope", scope)
+    where = _scope_sql(table, spec.replace_by)
+    differs = _differs(con, table, cols, "__new", where)
+    answers = None
+    if v.source == "pulssi":
+        answers = v.answers if v.answers is not None else pl.DataFrame()
+        con.register("__answers", answers)
+        a_table, a_cols = ANSWERS
+        differs = differs or _differs(con, a_table, a_cols, "__answers", _scope_sql(a_table, spec.replace_by))
+    try:
+        if not differs:
+            return ""
+        before = wdb.scalar(con, f"SELECT count(*) FROM {table} WHERE {where}")
+        con.execute(f"DELETE FROM {table} WHERE {where}")
+        con.execute(f"INSERT INTO {table} SELECT {', '.join(cols)}, {load_id} FROM __new")
+        if answers is not None:
+            a_table, a_cols = ANSWERS
+            con.execute(f"DELETE FROM {a_table} WHERE {_scope_sql(a_table, spec.replace_by)}")
+            con.execute(f"INSERT INTO {a_table} SELECT {', '.join(a_cols)} FROM __answers")
+        return _describe(v.source, frame, before)
+    finally:
+        for name in ("__new", "__scope", "__answers"):
+            con.unregister(name)
+
+
+def _describe(source: str, frame: pl.DataFrame, before: int) -> str:
+    """A plain summary of what a file replaced."""
+    text = f"{frame.height} riviä korvasi {before} aiempaa"
+    if source in ("henkilosto", "pulssi"):
+        months = sorted(frame["kuukausi"].unique().to_list())
+        text += f"; kuukaudet {', '.join(f'{m.month}/{m.year}' for m in months[:12])}"
+        if len(months) > 12:
+            text += f" … ({len(months)} kuukautta)"
+    elif source == "kartoitus":
+        rounds = frame.select("kartoituspvm", "asema_id").unique().height
+        text += f"; {rounds} asemakohtaista kartoituskierrosta"
+    return text

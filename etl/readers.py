@@ -1,0 +1,183 @@
+"""Readers: CSV and XLSX files → a frame of text cells with the spreadsheet row number of each row."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+
+from etl.normalize import fold
+
+ROW = "__row"
+
+
+class ReadError(Exception):
+    """The file cannot be read at all."""
+
+
+@dataclass
+class RawTable:
+    """A file's cells as text: `frame` has one column per header (c0, c1, …) and `__row`."""
+
+    file_name: str
+    headers: list[str]
+    frame: pl.DataFrame
+    header_row: int
+    content_hash: str
+    sheet: str | None = None
+
+    @property
+    def data_columns(self) -> list[str]:
+        """Names of the cell columns, in header order."""
+        return [f"c{i}" for i in range(len(self.headers))]
+
+
+def content_hash(data: bytes) -> str:
+    """Hash that identifies a file's content in the load log."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode(data: bytes) -> str:
+    """Decode UTF-8 (with or without BOM), else Windows-1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Bytes undefined in cp1252 (0x81, 0x8D, …) fall back to latin-1, which maps every byte.
+        return data.decode("cp1252", errors="strict") if _is_cp1252(data) else data.decode("latin-1")
+
+
+def _is_cp1252(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def sniff_delimiter(text: str) -> str:
+    """Pick `;`, `,` or tab by counting them outside quotes on the header line."""
+    for line in text.splitlines():
+        if line.strip():
+            counts = {d: _count_unquoted(line, d) for d in (";", ",", "\t")}
+            best = max(counts, key=lambda d: counts[d])
+            return best if counts[best] else ";"
+    return ";"
+
+
+def _count_unquoted(line: str, delimiter: str) -> int:
+    count, quoted = 0, False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == delimiter and not quoted:
+            count += 1
+    return count
+
+
+def read_csv(path: Path, data: bytes, display_name: str) -> RawTable:
+    """Read a CSV file of either delimiter and encoding into text cells."""
+    text = decode(data)
+    if not text.strip():
+        raise ReadError("tiedosto on tyhjä")
+    delimiter = sniff_delimiter(text)
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            separator=delimiter,
+            has_header=False,
+            infer_schema=False,
+            quote_char='"',
+            truncate_ragged_lines=True,
+            raise_if_empty=False,
+        )
+    except (pl.exceptions.ComputeError, pl.exceptions.PolarsError) as exc:
+        # polars cannot cope with some malformed quoting; the csv module reads what a spreadsheet would.
+        try:
+            rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        except csv.Error:
+            raise ReadError(f"CSV-tiedostoa ei voi lukea: {exc}") from exc
+        width = max((len(r) for r in rows), default=0)
+        frame = pl.DataFrame(
+            {f"column_{i + 1}": [r[i] if i < len(r) and r[i] != "" else None for r in rows] for i in range(width)},
+            schema={f"column_{i + 1}": pl.String for i in range(width)},
+        )
+    return _from_grid(frame, display_name, content_hash(data), None)
+
+
+def read_xlsx(path: Path, data: bytes, display_name: str, source: str | None) -> RawTable:
+    """Read the source's sheet (or the first) of a workbook into text cells."""
+    try:
+        reader = fastexcel.read_excel(data)
+    except Exception as exc:  # fastexcel raises its own exception family for corrupt files
+        raise ReadError(f"Excel-tiedostoa ei voi lukea: {exc}") from exc
+    names = reader.sheet_names
+    if not names:
+        raise ReadError("työkirjassa ei ole yhtään taulukkoa")
+    sheet = _pick_sheet(names, source)
+    try:
+        # skip_rows=0 keeps leading empty rows, so that frame row i is spreadsheet row i + 1.
+        frame = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string").to_polars()
+    except Exception as exc:
+        raise ReadError(f"taulukkoa {sheet!r} ei voi lukea: {exc}") from exc
+    frame = frame.with_columns(pl.all().cast(pl.String))
+    return _from_grid(frame, display_name, content_hash(data), sheet)
+
+
+def _pick_sheet(names: list[str], source: str | None) -> str:
+    from etl.contract import SOURCES  # local import: readers stay free of contract details otherwise
+
+    folded = {fold(n): n for n in names}
+    if source and source in folded:
+        return folded[source]
+    for name in SOURCES:
+        if name in folded:
+            return folded[name]
+    return names[0]
+
+
+def _from_grid(grid: pl.DataFrame, display_name: str, digest: str, sheet: str | None) -> RawTable:
+    """Find the header (first non-empty row) and keep the rows below it with their row numbers."""
+    cols = grid.columns
+    grid = grid.with_columns(
+        [pl.col(c).str.strip_chars().replace("", None).alias(c) for c in cols]
+    ).with_row_index(ROW, offset=1)
+    non_empty = grid.filter(pl.any_horizontal([pl.col(c).is_not_null() for c in cols]) if cols else pl.lit(False))
+    if non_empty.height == 0:
+        raise ReadError("tiedostossa ei ole otsikkoriviä eikä tietoja")
+    header_row = int(non_empty[ROW][0])
+    header_values = [grid[c][header_row - 1] for c in cols]
+    # Trailing empty header cells are padding from the sheet's used range, not columns.
+    while header_values and header_values[-1] is None:
+        header_values.pop()
+    headers = [h or "" for h in header_values]
+    body = non_empty.filter(pl.col(ROW) > header_row)
+    frame = body.select(
+        [pl.col(c).alias(f"c{i}") for i, c in enumerate(cols[: len(headers)])] + [pl.col(ROW).cast(pl.Int64)]
+    )
+    return RawTable(display_name, headers, frame, header_row, digest, sheet)
+
+
+def read_file(path: Path, display_name: str | None = None, source: str | None = None) -> RawTable:
+    """Read a CSV or XLSX source file; raise ReadError when that is impossible."""
+    name = display_name or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"tiedostoa ei voi avata: {exc.strerror or exc}") from exc
+    return read_bytes(data, name, source)
+
+
+def read_bytes(data: bytes, display_name: str, source: str | None = None) -> RawTable:
+    """Read a file's bytes; the format is decided from the content, not the name."""
+    if data[:4] == b"PK\x03\x04":
+        return read_xlsx(Path(display_name), data, display_name, source)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ReadError("vanha .xls-muoto ei ole tuettu: tallenna tiedosto .xlsx- tai CSV-muodossa")
+    return read_csv(Path(display_name), data, display_name)

@@ -1,0 +1,482 @@
+"""Vectorised validation of a source file against its contract model."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from etl.calendar import working_days
+from etl.contract import (
+    CODE_SETS,
+    SOURCES,
+    Col,
+    Kind,
+    bounds,
+    columns,
+    default,
+    header_names,
+    required,
+)
+from etl.normalize import fold
+from etl.problems import MAX_LISTED, Problem
+from etl.readers import ROW, RawTable
+
+ERR_ROW, ERR_COL, ERR_IDX, ERR_MSG = "row", "column", "column_index", "message"
+_ERR_SCHEMA = {ERR_ROW: pl.Int64, ERR_COL: pl.String, ERR_IDX: pl.Int64, ERR_MSG: pl.String}
+PULSSI_FIXED = ("kuukausi", "vastaus_id", "asema_id", "rooli", "kommentti")
+_ID_RE = re.compile(r"^[a-z0-9_]+$")
+
+_KIND_HINT = {
+    Kind.INT: "kokonaisluku",
+    Kind.DECIMAL: "luku",
+    Kind.DATE: "päivämäärä (esim. 31.1.2025 tai 2025-01-31)",
+    Kind.MONTH: "kuukausi (esim. 2025-01, 1/2025 tai 1.2025)",
+}
+_CODE_NAME = {
+    "rooli": "rooli",
+    "palvelussuhde": "palvelussuhde",
+    "automatisoitavissa": "automatisoitavuus",
+    "tyyppi": "kysymystyyppi",
+    "tila": "tila",
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    """A catalogue question as the Pulssi validation needs it."""
+
+    question_id: str
+    qtype: str
+    scale_min: int
+    scale_max: int
+
+
+@dataclass
+class Validated:
+    """A validated file: typed rows in canonical columns, and every problem found."""
+
+    source: str
+    table: RawTable
+    frame: pl.DataFrame
+    errors: pl.DataFrame
+    warnings: list[Problem] = field(default_factory=list)
+    answers: pl.DataFrame | None = None
+
+    @property
+    def error_count(self) -> int:
+        """How many problems the file has."""
+        return self.errors.height
+
+    def add_errors(self, errors: pl.DataFrame) -> None:
+        """Add more problems (e.g. from the reference checks)."""
+        if errors.height:
+            self.errors = pl.concat([self.errors, errors.select(list(_ERR_SCHEMA)).cast(_ERR_SCHEMA)])
+
+    def problems(self, limit: int = MAX_LISTED) -> list[Problem]:
+        """The first problems in row and column order."""
+        first = self.errors.sort([ERR_ROW, ERR_IDX], nulls_last=False).head(limit)
+        return [
+            Problem(self.table.file_name, r[ERR_ROW], r[ERR_COL], r[ERR_MSG], r[ERR_IDX] or 0)
+            for r in first.iter_rows(named=True)
+        ]
+
+    def header_of(self, canonical: str) -> str:
+        """The header as written in the file for a canonical column (or the canonical name)."""
+        return self.frame_headers.get(canonical, canonical)
+
+    frame_headers: dict[str, str] = field(default_factory=dict)
+    column_index: dict[str, int] = field(default_factory=dict)
+
+
+def empty_errors() -> pl.DataFrame:
+    """An empty problem frame."""
+    return pl.DataFrame(schema=_ERR_SCHEMA)
+
+
+def detect_source(table: RawTable, question_ids: set[str]) -> str | None:
+    """The source whose columns the header matches best, or None if none matches."""
+    folded = [fold(h) for h in table.headers if h]
+    best: tuple[int, float, int] | None = None
+    best_name = None
+    for order, (name, spec) in enumerate(SOURCES.items()):
+        names = header_names(spec.model)
+        hits = {names[h] for h in folded if h in names}
+        score = len(hits)
+        if name == "pulssi":
+            score += sum(1 for h in folded if h in question_ids and h not in names)
+        share = len(hits) / len(columns(spec.model))
+        key = (score, share, -order)
+        if score and (best is None or key > best):
+            best, best_name = key, name
+    return best_name
+
+
+def fold_expr(expr: pl.Expr) -> pl.Expr:
+    """The vectorised form of `fold` for coded values."""
+    out = expr.str.strip_chars().str.to_lowercase()
+    for a, b in (("ä", "a"), ("ö", "o"), ("å", "a")):
+        out = out.str.replace_all(a, b, literal=True)
+    return out.str.replace_all(r"[\s\-]+", "_")
+
+
+def number_expr(raw: pl.Expr) -> pl.Expr:
+    """Parse a decimal written with a comma or a point (and optional space thousands)."""
+    s = raw.str.replace_all(r"[\s\u00a0\u202f]", "")
+    comma_decimal = s.str.contains(r",\d*$")
+    s = (
+        pl.when(comma_decimal)
+        .then(s.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
+        .otherwise(s.str.replace_all(",", "", literal=True))
+    )
+    value = s.cast(pl.Float64, strict=False)
+    return pl.when(value.is_finite()).then(value)
+
+
+def _iso(raw: pl.Expr, pattern: str, y: int, m: int, d: int | None, century: bool = False) -> pl.Expr:
+    """Rewrite the text matched by `pattern` into an ISO date string (day 1 when d is None)."""
+    groups = raw.str.extract_groups(pattern)
+    year = groups.struct.field(str(y))
+    if century:
+        year = pl.lit("20") + year
+    day = groups.struct.field(str(d)).str.zfill(2) if d else pl.lit("01")
+    return pl.concat_str([year, pl.lit("-"), groups.struct.field(str(m)).str.zfill(2), pl.lit("-"), day])
+
+
+_DATE_FORMS: tuple[tuple[str, int, int, int, bool], ...] = (
+    (r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", 3, 2, 1, False),
+    (r"^(\d{1,2})\.(\d{1,2})\.(\d{2})$", 3, 2, 1, True),
+    # A spreadsheet date cell arrives as "yyyy-mm-dd hh:mm:ss".
+    (r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][0-9:.]+)?$", 1, 2, 3, False),
+)
+_MONTH_FORMS: tuple[tuple[str, int, int], ...] = (
+    (r"^(\d{4})-(\d{1,2})$", 1, 2),
+    (r"^(\d{1,2})/(\d{4})$", 2, 1),
+    (r"^(\d{1,2})\.(\d{4})$", 2, 1),
+)
+
+
+def date_expr(raw: pl.Expr) -> pl.Expr:
+    """Parse the contract's date forms."""
+    iso = pl.coalesce(
+        [pl.when(raw.str.contains(p)).then(_iso(raw, p, y, m, d, c)) for p, y, m, d, c in _DATE_FORMS]
+    )
+    return iso.str.to_date("%Y-%m-%d", strict=False)
+
+
+def month_expr(raw: pl.Expr) -> pl.Expr:
+    """Parse the contract's month forms (or a date, taking its month) to the month's first day."""
+    iso = pl.coalesce([pl.when(raw.str.contains(p)).then(_iso(raw, p, y, m, None)) for p, y, m in _MONTH_FORMS])
+    as_month = iso.str.to_date("%Y-%m-%d", strict=False)
+    return pl.coalesce([as_month, date_expr(raw).dt.month_start()])
+
+
+def parse_expr(col: Col, raw: pl.Expr) -> pl.Expr:
+    """Typed value of a raw text column (null where it does not parse)."""
+    match col.kind:
+        case Kind.TEXT:
+            return raw
+        case Kind.DECIMAL:
+            return number_expr(raw)
+        case Kind.INT:
+            value = number_expr(raw)
+            return pl.when(value == value.round(0)).then(value).cast(pl.Int64, strict=False)
+        case Kind.DATE:
+            return date_expr(raw)
+        case Kind.MONTH:
+            return month_expr(raw)
+        case Kind.CODE:
+            return fold_expr(raw).replace_strict(CODE_SETS[col.codes or ""], default=None, return_dtype=pl.String)
+    raise ValueError(col.kind)
+
+
+def _fmt_bound(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def bounds_text(b: dict[str, float]) -> str:
+    """Plain-language statement of numeric bounds."""
+    low = b.get("ge", b.get("gt"))
+    high = b.get("le", b.get("lt"))
+    if low is not None and high is not None:
+        text = f"ei ole välillä {_fmt_bound(low)}–{_fmt_bound(high)}"
+        if "gt" in b:
+            text += f" (pitää olla yli {_fmt_bound(low)})"
+        return text
+    if "ge" in b:
+        return f"on pienempi kuin {_fmt_bound(b['ge'])}"
+    if "gt" in b:
+        return f"ei ole suurempi kuin {_fmt_bound(b['gt'])}"
+    return f"on suurempi kuin {_fmt_bound(high or 0)}"
+
+
+def bounds_violation(value: pl.Expr, b: dict[str, float]) -> pl.Expr:
+    """True where a parsed value breaks the bounds."""
+    bad = pl.lit(False)
+    if "ge" in b:
+        bad = bad | (value < b["ge"])
+    if "gt" in b:
+        bad = bad | (value <= b["gt"])
+    if "le" in b:
+        bad = bad | (value > b["le"])
+    if "lt" in b:
+        bad = bad | (value >= b["lt"])
+    return bad
+
+
+def errors_where(frame: pl.DataFrame, cond: pl.Expr, column: str, index: int, message: pl.Expr) -> pl.DataFrame:
+    """Problem rows of `frame` where `cond` holds."""
+    return frame.filter(cond).select(
+        pl.col(ROW).alias(ERR_ROW),
+        pl.lit(column, pl.String).alias(ERR_COL),
+        pl.lit(index, pl.Int64).alias(ERR_IDX),
+        message.cast(pl.String).alias(ERR_MSG),
+    )
+
+
+def header_error(table: RawTable, column: str, index: int, message: str) -> pl.DataFrame:
+    """A problem on the header row."""
+    return pl.DataFrame(
+        {ERR_ROW: [table.header_row], ERR_COL: [column], ERR_IDX: [index], ERR_MSG: [message]},
+        schema=_ERR_SCHEMA,
+    )
+
+
+def _quote(raw: pl.Expr) -> pl.Expr:
+    return pl.lit("'") + raw + pl.lit("'")
+
+
+def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None = None) -> Validated:
+    """Check a file against its source's contract; return typed rows and all problems."""
+    spec = SOURCES[source]
+    model = spec.model
+    cols = columns(model)
+    names = header_names(model)
+    catalogue = catalogue or {}
+    errors: list[pl.DataFrame] = []
+    warnings: list[Problem] = []
+    mapping: dict[str, int] = {}  # canonical → header index
+    questions: dict[str, int] = {}  # question id → header index
+    raw = table.frame
+
+    for i, header in enumerate(table.headers):
+        key = fold(header)
+        if not key:
+            if raw.height and raw[f"c{i}"].drop_nulls().len():
+                errors.append(header_error(table, f"({i + 1}. sarake)", i, "sarakkeelta puuttuu otsikko"))
+            continue
+        canonical = key if key in cols else None
+        if canonical is None and source == "pulssi" and key in catalogue:
+            qid = catalogue[key].question_id
+            if qid in questions:
+                errors.append(header_error(table, header, i, f"kysymyssarake {qid} on tiedostossa kahdesti"))
+            questions[qid] = i
+            continue
+        canonical = canonical or names.get(key)
+        if canonical is None:
+            if source == "pulssi":
+                errors.append(
+                    header_error(
+                        table, header, i,
+                        f"kysymystä '{header}' ei ole kysymysluettelossa: lisää se kysymykset-tiedostoon "
+                        "tai korjaa sarakkeen nimi",
+                    )
+                )
+            else:
+                warnings.append(
+                    Problem(table.file_name, table.header_row, header, "tuntematon sarake ohitetaan", i)
+                )
+            continue
+        if canonical in mapping:
+            errors.append(header_error(table, header, i, f"sarake {canonical} on tiedostossa kahdesti"))
+            continue
+        mapping[canonical] = i
+
+    headers = {c: table.headers[i] for c, i in mapping.items()}
+    index = {c: i for c, i in mapping.items()}
+    exprs: list[pl.Expr] = [pl.col(ROW)]
+    for pos, (name, col) in enumerate(cols.items()):
+        if name not in mapping:
+            if required(model, name):
+                errors.append(
+                    header_error(table, name, len(table.headers) + pos, f"pakollinen sarake {name} puuttuu")
+                )
+            exprs.append(pl.lit(default(model, name)).alias(name))
+            continue
+        i = mapping[name]
+        rawc = pl.col(f"c{i}")
+        value = parse_expr(col, rawc)
+        exprs.append(value.alias(name))
+        header = headers[name]
+        if required(model, name):
+            errors.append(errors_where(raw, rawc.is_null(), header, i, pl.lit(f"{name}: arvo puuttuu")))
+        if col.kind != Kind.TEXT:
+            if col.kind == Kind.CODE:
+                allowed = ", ".join(sorted(set(CODE_SETS[col.codes or ""].values())))
+                msg = _quote(rawc) + pl.lit(f" ei ole tunnettu {_CODE_NAME[col.codes or '']} (sallitut: {allowed})")
+            else:
+                msg = _quote(rawc) + pl.lit(f" ei ole kelvollinen {_KIND_HINT[col.kind]}")
+            errors.append(errors_where(raw, rawc.is_not_null() & value.is_null(), header, i, msg))
+        b = bounds(model, name)
+        if b:
+            errors.append(
+                errors_where(
+                    raw, bounds_violation(value, b).fill_null(False), header, i,
+                    pl.lit(f"{name} ") + rawc + pl.lit(" " + bounds_text(b)),
+                )
+            )
+        if name == "kysymys_id":
+            bad_id = fold_expr(rawc).str.contains(_ID_RE.pattern).not_() | fold_expr(rawc).is_in(
+                list(header_names(SOURCES["pulssi"].model))
+            )
+            errors.append(
+                errors_where(
+                    raw, rawc.is_not_null() & bad_id, header, i,
+                    _quote(rawc) + pl.lit(" ei kelpaa sarakkeen nimeksi (käytä kirjaimia, numeroita ja _)"),
+                )
+            )
+
+    answers = None
+    for qid, i in questions.items():
+        q = catalogue[fold(qid)]
+        rawc = pl.col(f"c{i}")
+        value = parse_expr(Col(Kind.INT), rawc)
+        header = table.headers[i]
+        errors.append(
+            errors_where(raw, rawc.is_not_null() & value.is_null(), header, i,
+                         _quote(rawc) + pl.lit(" ei ole kokonaisluku"))
+        )
+        errors.append(
+            errors_where(
+                raw, ((value < q.scale_min) | (value > q.scale_max)).fill_null(False), header, i,
+                pl.lit("vastaus ") + rawc + pl.lit(f" ei ole kysymyksen asteikolla {q.scale_min}–{q.scale_max}"),
+            )
+        )
+        exprs.append(value.alias(f"q:{qid}"))
+
+    typed = raw.select(exprs)
+    errors.extend(_source_rules(source, typed, headers, index, table))
+    if source == "pulssi":
+        qcols = [c for c in typed.columns if c.startswith("q:")]
+        answers = (
+            typed.select(["kuukausi", "vastaus_id", *qcols])
+            .unpivot(index=["kuukausi", "vastaus_id"], on=qcols, variable_name="kysymys_id", value_name="arvo")
+            .drop_nulls("arvo")
+            .with_columns(pl.col("kysymys_id").str.slice(2), pl.col("arvo").cast(pl.Int64))
+            if qcols
+            else pl.DataFrame(
+                schema={"kuukausi": pl.Date, "vastaus_id": pl.String, "kysymys_id": pl.String, "arvo": pl.Int64}
+            )
+        )
+        typed = typed.drop(qcols)
+    all_errors = pl.concat([e.cast(_ERR_SCHEMA) for e in errors]) if errors else empty_errors()
+    out = Validated(source, table, typed, all_errors, warnings, answers)
+    out.frame_headers = headers
+    out.column_index = index
+    return out
+
+
+_DUPLICATE_COLUMN = {
+    "kysymykset": "kysymys_id",
+    "asemat": "asema_id",
+    "tehtavat": "tehtava_id",
+    "kartoitus": "tehtava_id",
+    "henkilosto": "henkilo_id",
+    "pulssi": "vastaus_id",
+}
+_DUPLICATE_TEXT = {
+    "kysymykset": "kysymys_id {} on jo rivillä {}",
+    "asemat": "asema_id {} on jo rivillä {}",
+    "tehtavat": "tehtava_id {} on jo rivillä {}",
+    "kartoitus": "sama kartoituspäivä, asema, tehtävä {} ja suorittaja ovat jo rivillä {}",
+    # The employee number is never echoed: it is personal data.
+    "henkilosto": "sama henkilö samalla asemalla ja kuukaudella on jo rivillä {1}",
+    "pulssi": "vastaus_id {} on jo samalla kuukaudella rivillä {}",
+}
+
+
+def _source_rules(
+    source: str, typed: pl.DataFrame, headers: dict[str, str], index: dict[str, int], table: RawTable
+) -> list[pl.DataFrame]:
+    """Rules that span rows or columns of one file."""
+    spec = SOURCES[source]
+    out: list[pl.DataFrame] = []
+
+    def h(name: str) -> tuple[str, int]:
+        return headers.get(name, name), index.get(name, len(table.headers))
+
+    if spec.unique_key and all(k in headers for k in spec.unique_key):
+        key = list(spec.unique_key)
+        keyed = typed.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in key]))
+        first = keyed.group_by(key).agg(pl.col(ROW).min().alias("__first"))
+        dup = keyed.join(first, on=key, how="inner", nulls_equal=True).filter(pl.col(ROW) != pl.col("__first"))
+        col = _DUPLICATE_COLUMN[source]
+        template = _DUPLICATE_TEXT[source]
+        if "{1}" in template:
+            msg = pl.lit(template.split("{1}")[0]) + pl.col("__first").cast(pl.String)
+        else:
+            before, middle, after = template.split("{}")
+            msg = pl.concat_str([pl.lit(before), pl.col(col).cast(pl.String), pl.lit(middle),
+                                 pl.col("__first").cast(pl.String), pl.lit(after)])
+        name, i = h(col)
+        out.append(errors_where(dup, pl.lit(True), name, i, msg))
+
+    if source == "henkilosto":
+        months = typed["kuukausi"].drop_nulls().unique().to_list()
+        wd = pl.DataFrame(
+            {"kuukausi": months, "__wd": [working_days(m.year, m.month) for m in months]},
+            schema={"kuukausi": pl.Date, "__wd": pl.Int64},
+        )
+        t = typed.join(wd, on="kuukausi", how="left")
+        sick, other = pl.col("sairauspoissaolo_pv"), pl.col("muu_poissaolo_pv").fill_null(0)
+        too_many = ((sick + other) > pl.col("__wd")).fill_null(False)
+        msg = pl.concat_str([
+            pl.lit("sairauspoissaolo_pv + muu_poissaolo_pv = "), (sick + other).cast(pl.String),
+            pl.lit(" ylittää kuukauden "), pl.col("__wd").cast(pl.String), pl.lit(" työpäivää"),
+        ])
+        name, i = h("sairauspoissaolo_pv")
+        out.append(errors_where(t, too_many & (sick > pl.col("__wd")), name, i, msg))
+        name, i = h("muu_poissaolo_pv")
+        out.append(errors_where(t, too_many & (sick <= pl.col("__wd")), name, i, msg))
+
+    if source == "kysymysloki":
+        name, i = h("ratkaistu")
+        out.append(errors_where(
+            typed, (pl.col("tila") == "ratkaistu") & pl.col("ratkaistu").is_null(), name, i,
+            pl.lit("ratkaistu-päivä puuttuu, vaikka tila on ratkaistu"),
+        ))
+        out.append(errors_where(
+            typed, (pl.col("ratkaistu") < pl.col("avattu")).fill_null(False), name, i,
+            pl.lit("ratkaistu-päivä ") + pl.col("ratkaistu").dt.strftime("%-d.%-m.%Y")
+            + pl.lit(" on ennen avattu-päivää ") + pl.col("avattu").dt.strftime("%-d.%-m.%Y"),
+        ))
+
+    if source == "kysymykset":
+        for qtype, lo, hi in (("likert", 1, 5), ("enps", 0, 10)):
+            for colname, want in (("asteikko_min", lo), ("asteikko_max", hi)):
+                name, i = h(colname)
+                out.append(errors_where(
+                    typed, ((pl.col("tyyppi") == qtype) & (pl.col(colname) != want)).fill_null(False), name, i,
+                    pl.lit(f"{colname} ") + pl.col(colname).cast(pl.String)
+                    + pl.lit(f": {qtype}-kysymyksen asteikko on {lo}–{hi}"),
+                ))
+    return out
+
+
+def reference_errors(v: Validated, column: str, known: set[str], what: str) -> pl.DataFrame:
+    """Rows whose `column` names something that neither this command nor the warehouse holds."""
+    if column not in v.frame_headers:
+        return empty_errors()
+    values = v.frame[column]
+    bad = values.is_not_null() & ~values.is_in(list(known))
+    header = v.frame_headers[column]
+    msg = pl.lit(f"{column} '") + pl.col(column) + pl.lit(f"' ei ole {what}")
+    return errors_where(v.frame.with_columns(bad.alias("__bad")), pl.col("__bad"), header,
+                        v.column_index[column], msg)
+
+
+def month_text(d: date) -> str:
+    """A month as people write it: 1/2025."""
+    return f"{d.month}/{d.year}"

@@ -1,0 +1,124 @@
+"""Build the warehouse: schema, reference tables, staging views and marts, in dependency order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+import polars as pl
+
+from etl.calendar import working_days_table
+from etl.contract import ROLE_GROUP
+from warehouse.db import scalar
+from warehouse.settings import SQL_DIR, Settings, settings
+from warehouse.suppression import suppress_frame
+
+ROLE_NAMES: dict[str, tuple[str, str]] = {
+    "toimistosihteeri": ("toimistosihteeri", "byråsekreterare"),
+    "terveyskeskusavustaja": ("terveyskeskusavustaja", "hälsocentralsassistent"),
+    "sairaanhoitaja": ("sairaanhoitaja", "sjukskötare"),
+    "terveydenhoitaja": ("terveydenhoitaja", "hälsovårdare"),
+    "lahihoitaja": ("lähihoitaja", "närvårdare"),
+    "laakari": ("lääkäri", "läkare"),
+    "esihenkilo": ("esihenkilö", "förman"),
+    "muu": ("muu", "annan"),
+}
+
+STAGING = (
+    "stg_stations", "stg_tasks", "stg_mappings", "stg_staffing", "stg_pulssi_responses",
+    "stg_pulssi_answers", "stg_questions", "stg_question_log",
+)
+
+
+def run_sql_file(con: duckdb.DuckDBPyConnection, path: str) -> None:
+    """Execute one model file of the warehouse folder."""
+    con.execute((SQL_DIR / path).read_text(encoding="utf-8"))
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw tables and fill the reference tables."""
+    run_sql_file(con, "schema.sql")
+    if scalar(con, "SELECT count(*) FROM ref_roles") == 0:
+        con.executemany(
+            "INSERT INTO ref_roles VALUES (?, ?, ?, ?)",
+            [(code, *ROLE_NAMES[code], group) for code, group in ROLE_GROUP.items()],
+        )
+    if scalar(con, "SELECT count(*) FROM ref_working_days") == 0:
+        con.executemany("INSERT INTO ref_working_days VALUES (?, ?)", working_days_table())
+    for name in STAGING:
+        run_sql_file(con, f"staging/{name}.sql")
+
+
+def _write_settings(con: duckdb.DuckDBPyConnection, s: Settings) -> None:
+    con.execute(
+        "CREATE OR REPLACE TABLE ref_settings AS SELECT ?::INTEGER AS k_anonymity, "
+        "?::INTEGER AS comment_min_respondents, ?::DOUBLE AS weekly_hours",
+        [s.k_anonymity, s.comment_min_respondents, s.weekly_hours],
+    )
+
+
+def _suppress(con: duckdb.DuckDBPyConnection, source: str, target: str, partition: list[str], people: str,
+              k: int) -> None:
+    frame = con.sql(f"SELECT * FROM {source}").pl()  # noqa: S608 - table names are module constants
+    decided = suppress_frame(frame, partition, people, k)
+    con.register("__decided", decided)
+    con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM __decided")
+    con.unregister("__decided")
+
+
+def _suppress_sick_leave(con: duckdb.DuckDBPyConnection, s: Settings) -> None:
+    _suppress(con, "int_sick_leave_groups", "int_sick_leave_suppressed", ["month"], "headcount", s.k_anonymity)
+
+
+def _suppress_pulssi(con: duckdb.DuckDBPyConnection, s: Settings) -> None:
+    _suppress(con, "int_pulssi_groups", "int_pulssi_suppressed", ["month", "question_id"], "respondents",
+              s.k_anonymity)
+
+
+def _goals(con: duckdb.DuckDBPyConnection, s: Settings) -> None:
+    from warehouse.goals import build_goal_marts  # local: goals read marts built above
+
+    build_goal_marts(con, s)
+
+
+Step = tuple[str, Callable[[duckdb.DuckDBPyConnection, Settings], None] | None]
+
+# Models in dependency order; a step with a function runs Python (fixpoints SQL cannot express).
+MODELS: tuple[Step, ...] = (
+    ("int_staff_months", None),
+    ("int_sick_leave_groups", None),
+    ("int_sick_leave_suppressed", _suppress_sick_leave),
+    ("mart_sick_leave", None),
+    ("mart_workload", None),
+    ("mart_compliance", None),
+    ("mart_compliance_tasks", None),
+    ("int_pulssi_groups", None),
+    ("int_pulssi_suppressed", _suppress_pulssi),
+    ("mart_pulssi", None),
+    ("mart_pulssi_comments", None),
+    ("mart_rollout", None),
+    ("mart_goal_progress", _goals),
+)
+
+# The published tables (see docs/marts.md); the dashboard reads only these.
+MARTS: tuple[str, ...] = (
+    "mart_workload", "mart_sick_leave", "mart_compliance", "mart_compliance_tasks", "mart_pulssi",
+    "mart_pulssi_comments", "mart_rollout", "mart_goal_progress", "mart_goal_progress_station",
+    "mart_before_after", "load_log",
+)
+
+
+def build_marts(con: duckdb.DuckDBPyConnection, s: Settings | None = None) -> None:
+    """(Re)build every model from the raw tables."""
+    s = s or settings()
+    _write_settings(con, s)
+    for name, func in MODELS:
+        if func is None:
+            run_sql_file(con, f"marts/{name}.sql")
+        else:
+            func(con, s)
+
+
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> pl.DataFrame:
+    """Run a query with bound parameters and return a polars frame."""
+    return con.sql(sql, params=params or []).pl()

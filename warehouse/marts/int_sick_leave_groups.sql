@@ -1,0 +1,18 @@
+-- Grain: month × unit (region / municipality / station) × role group (NULL = all roles), before suppression.
+-- Key: (month, municipality, station_id, role_group); NULL municipality = region, NULL station = above station.
+CREATE OR REPLACE TABLE int_sick_leave_groups AS
+SELECT
+    month,
+    municipality,
+    station_id,
+    role_group,
+    count(DISTINCT person_key) AS headcount,
+    sum(fte) AS fte,
+    sum(fte * sick_days) AS fte_sick_days,
+    sum(fte * working_days) AS fte_working_days,
+    sum(fte * sick_days) / nullif(sum(fte * working_days), 0) AS sick_leave_rate
+FROM int_staff_months
+GROUP BY GROUPING SETS (
+    (month), (month, municipality), (month, municipality, station_id),
+    (month, role_group), (month, municipality, role_group), (month, municipality, station_id, role_group)
+);

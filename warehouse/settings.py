@@ -1,0 +1,73 @@
+"""Project paths and the validated settings file."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+_M = TypeVar("_M", bound=BaseModel)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SQL_DIR = Path(__file__).resolve().parent
+
+
+def config_dir() -> Path:
+    """Folder of the configuration files (TYONJAKO_CONFIG_DIR overrides the project's config/)."""
+    return Path(os.environ.get("TYONJAKO_CONFIG_DIR") or PROJECT_ROOT / "config")
+
+
+def default_db_path() -> Path:
+    """Warehouse file: TYONJAKO_DB, else data/tyonjako.duckdb in the project."""
+    env = os.environ.get("TYONJAKO_DB")
+    return Path(env) if env else PROJECT_ROOT / "data" / "tyonjako.duckdb"
+
+
+class Settings(BaseModel):
+    """Settings of `config/asetukset.toml`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    k_anonymity: int = Field(5, ge=3, description="minimum group size, never below 3")
+    comment_min_respondents: int = Field(10, ge=10)
+    weekly_hours: float = Field(36.25, gt=0, le=60)
+    county_name: str = "Länsi-Uudenmaan hyvinvointialue"
+    county_name_sv: str = "Västra Nylands välfärdsområde"
+
+
+class ConfigError(Exception):
+    """A configuration file is invalid; the message names the file and field."""
+
+
+def load_toml_model(path: Path, model: type[_M]) -> _M:
+    """Read and validate a TOML configuration file, with errors that name the field."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: tiedostoa ei löydy") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: TOML-virhe: {exc}") from exc
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        lines = [
+            f"{path}: {'.'.join(str(p) for p in err['loc']) or '(juuri)'}: {err['msg']}" for err in exc.errors()
+        ]
+        raise ConfigError("\n".join(lines)) from exc
+
+
+@cache
+def _settings(path: str, mtime: float) -> Settings:
+    return load_toml_model(Path(path), Settings)
+
+
+def settings() -> Settings:
+    """The current settings (re-read when the file changes)."""
+    path = config_dir() / "asetukset.toml"
+    if not path.exists():
+        return Settings()
+    return _settings(str(path), path.stat().st_mtime)
