@@ -1,0 +1,1 @@
+"""Dashboard layer: access, queries, charts, formatting and page scaffolding for Streamlit."""

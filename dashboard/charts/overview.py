@@ -1,0 +1,59 @@
+"""Charts of the Yleiskuva page: small trend lines under the key figures, goal progress bars."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from dashboard.charts.common import CATEGORICAL, GOAL_STATUS_COLOURS, finish
+
+
+def sparkline(frame: pl.DataFrame, column: str, title: str, fmt: str = ",.1f", lang: str = "fi") -> alt.Chart:
+    """A small line of one monthly series, with exact values in the tooltip."""
+    data = frame.select("month", column).drop_nulls()
+    chart = (
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(size=18), color=CATEGORICAL[0], strokeWidth=2)
+        .encode(
+            x=alt.X("month:T", title=None, axis=alt.Axis(format="%-m/%Y", labelAngle=0, tickCount=4, grid=False)),
+            y=alt.Y(f"{column}:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(format=fmt, tickCount=3)),
+            tooltip=[
+                alt.Tooltip("month:T", title="Kuukausi", format="%-m/%Y"),
+                alt.Tooltip(f"{column}:Q", title=title, format=fmt),
+            ],
+        )
+        .properties(height=90)
+    )
+    return finish(chart, lang)
+
+
+def goal_bars(goals: pl.DataFrame, lang: str = "fi") -> alt.Chart:
+    """Progress (0–100 %) of each goal indicator, coloured by status."""
+    data = goals.select(
+        pl.concat_str([pl.lit("T"), pl.col("goal_id").cast(pl.String), pl.lit(": "), pl.col("indicator_name")])
+        .alias("indicator"),
+        "progress", "status", "current", "baseline", "target",
+    )
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("indicator:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
+            x=alt.X("progress:Q", title="Edistyminen lähtötasosta tavoitteeseen (%)",
+                    scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "status:N", title="Tila",
+                scale=alt.Scale(domain=list(GOAL_STATUS_COLOURS), range=list(GOAL_STATUS_COLOURS.values())),
+            ),
+            tooltip=[
+                alt.Tooltip("indicator:N", title="Mittari"),
+                alt.Tooltip("progress:Q", title="Edistyminen", format=".0%"),
+                alt.Tooltip("baseline:Q", title="Lähtötaso", format=",.3~f"),
+                alt.Tooltip("current:Q", title="Nykyinen", format=",.3~f"),
+                alt.Tooltip("target:Q", title="Tavoite", format=",.3~f"),
+                alt.Tooltip("status:N", title="Tila"),
+            ],
+        )
+        .properties(height=alt.Step(22))
+    )
+    return finish(chart, lang)

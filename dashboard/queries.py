@@ -1,0 +1,398 @@
+"""Query layer: the only way pages and downloads read the warehouse; enforces the user's scope.
+
+Every function takes the warehouse path and a Scope and returns a polars frame. Station-level rows
+of stations outside the scope never leave this module; region and municipality totals do, because
+their small groups are already suppressed in the warehouse (primary and secondary suppression).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from dashboard.access import Scope
+from warehouse import db as wdb
+
+MART_TABLES = (
+    "mart_workload", "mart_sick_leave", "mart_compliance", "mart_compliance_tasks", "mart_pulssi",
+    "mart_pulssi_comments", "mart_rollout", "mart_goal_progress", "load_log",
+)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _cached(db: str, version: str, sql: str, params: tuple[object, ...]) -> pl.DataFrame:
+    # `version` changes with every published warehouse version, so results live for one load only.
+    with wdb.read(db) as con:
+        return con.sql(sql, params=list(params)).pl()
+
+
+def frame(db: str | Path, sql: str, params: tuple[object, ...] = ()) -> pl.DataFrame:
+    """Run a module-constant query with bound parameters, cached per warehouse version."""
+    return _cached(str(db), wdb.version_token(db), sql, params)
+
+
+def _restrict(df: pl.DataFrame, scope: Scope, column: str = "station_id") -> pl.DataFrame:
+    """Drop station-level rows outside the scope (rows without a station are totals and stay)."""
+    if scope.all_stations or df.is_empty():
+        return df
+    allowed = sorted(scope.stations or ())
+    return df.filter(pl.col(column).is_null() | pl.col(column).is_in(allowed))
+
+
+def _check_station(scope: Scope, station_id: str | None) -> None:
+    if station_id is not None and not scope.sees_station(station_id):
+        raise PermissionError(f"asema {station_id} ei kuulu käyttöoikeuksiisi")
+
+
+# --- status -------------------------------------------------------------------------------------------
+
+_TABLES = "SELECT table_name FROM information_schema.tables"
+_META = "SELECT key, value FROM meta"
+_FRESHNESS = """
+SELECT source, max(loaded_at) AS last_loaded, count(*) FILTER (WHERE outcome = 'loaded') AS loads,
+       max(loaded_at) FILTER (WHERE outcome = 'loaded') AS last_success
+FROM load_log GROUP BY source ORDER BY source
+"""
+_LAST_LOAD = """
+SELECT max(loaded_at) FILTER (WHERE outcome = 'loaded') AS last_loaded, max(load_id) AS load_id FROM load_log
+"""
+_DATA_MONTHS = """
+SELECT 'henkilosto' AS source, min(month) AS first_month, max(month) AS last_month, count(*) AS rows
+FROM mart_workload
+UNION ALL
+SELECT 'pulssi', min(month), max(month), count(*) FROM mart_pulssi WHERE municipality IS NULL
+UNION ALL
+SELECT 'kartoitus', min(mapping_date), max(mapping_date), count(*) FROM mart_compliance WHERE task_group IS NULL
+"""
+
+
+def warehouse_state(db: str | Path) -> dict[str, object]:
+    """Whether the warehouse exists and holds marts, its origin, and its last load."""
+    path = Path(db)
+    if not path.exists():
+        return {"exists": False, "ready": False, "origin": None, "last_loaded": None, "load_id": None}
+    tables = set(frame(db, _TABLES)["table_name"].to_list())
+    ready = set(MART_TABLES) <= tables
+    meta = dict(frame(db, _META).rows()) if "meta" in tables else {}
+    last = frame(db, _LAST_LOAD).row(0, named=True) if "load_log" in tables else {}
+    return {
+        "exists": True,
+        "ready": ready,
+        "origin": meta.get("data_origin"),
+        "last_loaded": last.get("last_loaded"),
+        "load_id": last.get("load_id"),
+    }
+
+
+def freshness(db: str | Path) -> pl.DataFrame:
+    """Per source: last load attempt and last successful load."""
+    return frame(db, _FRESHNESS)
+
+
+def data_months(db: str | Path) -> pl.DataFrame:
+    """First and last month present per figure family."""
+    return frame(db, _DATA_MONTHS)
+
+
+# --- dimensions ---------------------------------------------------------------------------------------
+
+_STATIONS = """
+SELECT station_id, name_fi, name_sv, municipality, wave, planned_go_live, go_live, status
+FROM mart_rollout ORDER BY municipality, name_fi
+"""
+_MONTHS = "SELECT DISTINCT month FROM mart_workload UNION SELECT DISTINCT month FROM mart_pulssi ORDER BY month"
+_QUESTIONS = """
+SELECT question_id, text_fi, text_sv, question_type, scale_min, scale_max, goal_id FROM stg_questions
+ORDER BY question_type DESC, question_id
+"""
+
+
+def stations(db: str | Path) -> pl.DataFrame:
+    """Every station with its municipality and status (master data, no personal figures)."""
+    return frame(db, _STATIONS)
+
+
+def station_choices(db: str | Path, scope: Scope) -> pl.DataFrame:
+    """Stations whose detail the scope may open."""
+    return _restrict(stations(db), scope)
+
+
+def months(db: str | Path) -> list[date]:
+    """Months that hold staffing or Pulssi data, oldest first."""
+    return frame(db, _MONTHS)["month"].to_list()
+
+
+def questions(db: str | Path) -> pl.DataFrame:
+    """The Pulssi question catalogue."""
+    return frame(db, _QUESTIONS)
+
+
+# --- workload -----------------------------------------------------------------------------------------
+
+_WORKLOAD = """
+SELECT w.station_id, s.name_fi, s.name_sv, s.municipality, w.month, w.secretary_fte, w.secretary_net_fte,
+       w.capacity_hours_week, w.required_hours_week, w.load_ratio, w.headcount, w.sick_leave_rate,
+       w.sick_leave_suppressed, w.fte, w.net_fte, w.sick_days, w.other_absence_days, w.mapping_date
+FROM mart_workload AS w LEFT JOIN mart_rollout AS s USING (station_id)
+ORDER BY w.month, s.municipality, s.name_fi
+"""
+_WORKLOAD_REGION = """
+SELECT month,
+       sum(required_hours_week) FILTER (WHERE load_ratio IS NOT NULL)
+         / nullif(sum(capacity_hours_week) FILTER (WHERE load_ratio IS NOT NULL), 0) AS load_ratio,
+       sum(required_hours_week) AS required_hours_week,
+       sum(capacity_hours_week) AS capacity_hours_week,
+       sum(secretary_fte) AS secretary_fte,
+       sum(secretary_net_fte) AS secretary_net_fte,
+       stddev_pop(load_ratio) / nullif(avg(load_ratio), 0) AS load_ratio_cv,
+       avg(CASE WHEN load_ratio > 1.1 THEN 1.0 ELSE 0.0 END) FILTER (WHERE load_ratio IS NOT NULL) AS overload_share,
+       min(load_ratio) AS load_ratio_min,
+       max(load_ratio) AS load_ratio_max,
+       count(load_ratio) AS stations_with_ratio
+FROM mart_workload GROUP BY month ORDER BY month
+"""
+
+
+def workload(db: str | Path, scope: Scope, month: date | None = None, station_id: str | None = None) -> pl.DataFrame:
+    """Workload per station and month (stations outside the scope are left out)."""
+    _check_station(scope, station_id)
+    df = _restrict(frame(db, _WORKLOAD), scope)
+    if month is not None:
+        df = df.filter(pl.col("month") == month)
+    if station_id is not None:
+        df = df.filter(pl.col("station_id") == station_id)
+    return df
+
+
+def workload_region(db: str | Path) -> pl.DataFrame:
+    """Region per month: load ratio (Σ required / Σ capacity), its spread and the share above 1.1."""
+    return frame(db, _WORKLOAD_REGION)
+
+
+# --- sick leave ---------------------------------------------------------------------------------------
+
+_SICK = """
+SELECT month, municipality, station_id, role_group, headcount, sick_leave_rate, suppressed
+FROM mart_sick_leave ORDER BY month
+"""
+
+
+def sick_leave(db: str | Path, scope: Scope, municipality: str | None = None, station_id: str | None = None,
+               role_group: str | None = None) -> pl.DataFrame:
+    """Sick-leave rate per month of one unit (region when both are None) and role group (None = all)."""
+    _check_station(scope, station_id)
+    df = _restrict(frame(db, _SICK), scope)
+    return df.filter(
+        _eq("municipality", municipality if station_id is None else None, any_if_station=station_id is not None)
+        & _eq("station_id", station_id)
+        & _eq("role_group", role_group)
+    )
+
+
+def _eq(column: str, value: str | None, any_if_station: bool = False) -> pl.Expr:
+    if any_if_station:
+        return pl.lit(True)
+    return pl.col(column).is_null() if value is None else pl.col(column) == value
+
+
+# --- division of labour -------------------------------------------------------------------------------
+
+_COMPLIANCE = """
+SELECT c.station_id, s.name_fi, s.name_sv, s.municipality, c.mapping_date, c.task_group, c.total_hours_week,
+       c.compliant_hours_week, c.compliance_share, c.clinician_admin_hours_week, c.secretary_task_hours_week,
+       dense_rank() OVER (PARTITION BY c.station_id ORDER BY c.mapping_date) AS round_no,
+       c.mapping_date = max(c.mapping_date) OVER (PARTITION BY c.station_id) AS is_latest
+FROM mart_compliance AS c LEFT JOIN mart_rollout AS s USING (station_id)
+ORDER BY s.municipality, s.name_fi, c.mapping_date, c.task_group NULLS FIRST
+"""
+_COMPLIANCE_REGION = """
+WITH months AS (SELECT DISTINCT month FROM mart_workload),
+latest AS (
+    SELECT m.month, c.station_id, max(c.mapping_date) AS mapping_date
+    FROM months AS m JOIN mart_compliance AS c ON c.mapping_date <= last_day(m.month) AND c.task_group IS NULL
+    GROUP BY m.month, c.station_id
+),
+firsts AS (
+    SELECT station_id, min(mapping_date) AS mapping_date FROM mart_compliance GROUP BY station_id
+),
+first_hours AS (
+    SELECT sum(c.clinician_admin_hours_week) AS first_clinician_hours
+    FROM mart_compliance AS c JOIN firsts AS f USING (station_id, mapping_date) WHERE c.task_group IS NULL
+)
+SELECT l.month,
+       sum(c.compliant_hours_week) / nullif(sum(c.total_hours_week), 0) AS compliance_share,
+       sum(c.clinician_admin_hours_week) AS clinician_admin_hours_week,
+       count(*) AS stations_mapped,
+       any_value(f.first_clinician_hours) AS first_round_clinician_hours_week
+FROM latest AS l
+JOIN mart_compliance AS c ON c.station_id = l.station_id AND c.mapping_date = l.mapping_date AND c.task_group IS NULL
+CROSS JOIN first_hours AS f
+GROUP BY l.month ORDER BY l.month
+"""
+_TASKS = """
+SELECT t.station_id, s.name_fi AS station_name, t.mapping_date, t.task_id, t.task_name, t.task_group, t.owner_role,
+       t.owner_role_group, t.performer_role, t.performer_role_group, t.hours_week, t.compliant
+FROM mart_compliance_tasks AS t LEFT JOIN mart_rollout AS s USING (station_id)
+ORDER BY t.mapping_date, t.task_group, t.task_name, t.hours_week DESC
+"""
+
+
+def compliance(db: str | Path, scope: Scope) -> pl.DataFrame:
+    """Compliance per station × mapping round × task group (task_group null = all groups)."""
+    return _restrict(frame(db, _COMPLIANCE), scope)
+
+
+def compliance_region(db: str | Path) -> pl.DataFrame:
+    """Region per month, over each station's latest round by the month's end: compliance, clinician hours."""
+    return frame(db, _COMPLIANCE_REGION)
+
+
+def task_detail(db: str | Path, scope: Scope, station_id: str) -> pl.DataFrame:
+    """Who performs each task at one station, per mapping round (hours per week)."""
+    _check_station(scope, station_id)
+    return frame(db, _TASKS).filter(pl.col("station_id") == station_id)
+
+
+def misplaced_tasks(db: str | Path, scope: Scope, station_id: str) -> pl.DataFrame:
+    """Tasks done by another role than the owner, per round, with the change from the previous round."""
+    tasks = task_detail(db, scope, station_id).filter(~pl.col("compliant"))
+    if tasks.is_empty():
+        return tasks.with_columns(pl.lit(None, pl.Float64).alias("change_from_previous"))
+    rounds = sorted(tasks["mapping_date"].unique().to_list())
+    prev = {r: (rounds[i - 1] if i else None) for i, r in enumerate(rounds)}
+    previous = tasks.select(
+        pl.col("mapping_date").alias("prev_date"), "task_id", "performer_role", pl.col("hours_week").alias("prev")
+    )
+    return (
+        tasks.with_columns(pl.col("mapping_date").replace_strict(prev, return_dtype=pl.Date).alias("prev_date"))
+        .join(previous, on=["prev_date", "task_id", "performer_role"], how="left")
+        .with_columns(
+            pl.when(pl.col("prev_date").is_not_null())
+            .then(pl.col("hours_week") - pl.col("prev").fill_null(0))
+            .alias("change_from_previous")
+        )
+        .drop("prev_date", "prev")
+    )
+
+
+# --- Pulssi -------------------------------------------------------------------------------------------
+
+_PULSSI = """
+SELECT p.month, p.municipality, p.station_id, s.name_fi AS station_name, s.name_sv AS station_name_sv,
+       p.role_group, p.question_id, q.text_fi, q.text_sv, p.question_type,
+       p.respondents, p.responses, p.headcount, p.participation_rate, p.mean_score, p.favourable_share, p.enps,
+       p.suppressed
+FROM mart_pulssi AS p
+LEFT JOIN mart_rollout AS s USING (station_id)
+LEFT JOIN stg_questions AS q USING (question_id)
+ORDER BY p.month, p.question_id
+"""
+_COMMENTS = """
+SELECT month, municipality, station_id, responses, comment FROM mart_pulssi_comments ORDER BY month, comment
+"""
+
+
+def pulssi(db: str | Path, scope: Scope) -> pl.DataFrame:
+    """Every Pulssi group the scope may see (suppressed scores are already empty)."""
+    return _restrict(frame(db, _PULSSI), scope)
+
+
+def pulssi_unit(db: str | Path, scope: Scope, municipality: str | None = None, station_id: str | None = None,
+                role_group: str | None = None) -> pl.DataFrame:
+    """Pulssi rows of one unit (region, municipality or station) and role group, all months and questions."""
+    _check_station(scope, station_id)
+    df = pulssi(db, scope)
+    if station_id is not None:
+        df = df.filter(pl.col("station_id") == station_id)
+    else:
+        df = df.filter(pl.col("station_id").is_null() & _eq("municipality", municipality))
+    return df.filter(_eq("role_group", role_group))
+
+
+def pulssi_index(db: str | Path, scope: Scope, municipality: str | None = None, station_id: str | None = None,
+                 role_group: str | None = None) -> pl.DataFrame:
+    """Per month: the Pulssi index (mean of the shown likert question means), participation and eNPS."""
+    df = pulssi_unit(db, scope, municipality, station_id, role_group)
+    likert = df.filter(pl.col("question_type") == "likert")
+    index = likert.group_by("month").agg(
+        pl.col("mean_score").mean().alias("pulssi_index"),
+        pl.col("suppressed").all().alias("suppressed"),
+        pl.col("participation_rate").max().alias("participation_rate"),
+        pl.col("responses").max().alias("responses"),
+        pl.col("headcount").max().alias("headcount"),
+    )
+    enps = df.filter(pl.col("question_type") == "enps").group_by("month").agg(pl.col("enps").first().alias("enps"))
+    return index.join(enps, on="month", how="left").sort("month")
+
+
+def comments(db: str | Path, scope: Scope, month: date, municipality: str | None = None,
+             station_id: str | None = None) -> pl.DataFrame:
+    """Free-text comments of one unit and month (only units with enough responses are in the mart)."""
+    _check_station(scope, station_id)
+    df = frame(db, _COMMENTS).filter(pl.col("month") == month)
+    if station_id is not None:
+        return df.filter(pl.col("station_id") == station_id).select("comment")
+    return df.filter(pl.col("station_id").is_null() & _eq("municipality", municipality)).select("comment")
+
+
+# --- rollout ------------------------------------------------------------------------------------------
+
+_ROLLOUT = """
+SELECT station_id, name_fi, name_sv, municipality, wave, planned_go_live, go_live, status, open_questions,
+       resolved_questions, median_days_to_resolve
+FROM mart_rollout ORDER BY wave NULLS LAST, coalesce(go_live, planned_go_live) NULLS LAST, name_fi
+"""
+_ROLLOUT_SUMMARY = """
+SELECT municipality, status, count(*) AS stations, sum(open_questions) AS open_questions
+FROM mart_rollout GROUP BY ALL ORDER BY municipality, status
+"""
+_QUESTION_LOG = """
+SELECT q.question_no, q.opened, q.station_id, s.name_fi AS station_name, q.topic, q.status, q.resolved,
+       CASE WHEN q.status = 'avoin' THEN date_diff('day', q.opened, current_date)
+            ELSE date_diff('day', q.opened, q.resolved) END AS age_days
+FROM stg_question_log AS q LEFT JOIN mart_rollout AS s USING (station_id)
+ORDER BY q.status, q.opened
+"""
+
+
+def rollout(db: str | Path, scope: Scope) -> pl.DataFrame:
+    """Rollout status per station in the scope."""
+    return _restrict(frame(db, _ROLLOUT), scope)
+
+
+def rollout_summary(db: str | Path) -> pl.DataFrame:
+    """Stations per municipality and status (a total any user may see)."""
+    return frame(db, _ROLLOUT_SUMMARY)
+
+
+def question_log(db: str | Path, scope: Scope) -> pl.DataFrame:
+    """Rollout questions: region-wide ones and those of stations in the scope."""
+    return _restrict(frame(db, _QUESTION_LOG), scope)
+
+
+# --- goals --------------------------------------------------------------------------------------------
+
+_GOALS = "SELECT * FROM mart_goal_progress ORDER BY goal_id, indicator_id"
+
+
+def goal_progress(db: str | Path) -> pl.DataFrame:
+    """Every indicator of the five goals (region level)."""
+    return frame(db, _GOALS)
+
+
+# --- loads --------------------------------------------------------------------------------------------
+
+_LOAD_LOG = """
+SELECT load_id, loaded_at, file_name, source, "rows", outcome, message, content_hash FROM load_log
+ORDER BY load_id DESC, file_name
+"""
+
+
+def load_log(db: str | Path, scope: Scope) -> pl.DataFrame:
+    """The load log (project manager only)."""
+    if not scope.can_upload:
+        raise PermissionError("latausloki on vain projektipäällikön nähtävissä")
+    return frame(db, _LOAD_LOG)

@@ -1,0 +1,99 @@
+"""Yleiskuva: the month at a glance for leadership."""
+
+import streamlit as st
+
+from dashboard import fmt, overview, queries, ui
+from dashboard.charts import overview as charts
+from dashboard.i18n import t
+
+ctx = ui.page_context(ui.session(), "nav.yleiskuva")
+if ctx.month is None:
+    st.info(t("empty.no_months"))
+    st.stop()
+
+series = overview.series(ctx.db, ctx.scope, ctx.municipality, ctx.station_id)
+k = overview.kpis(series, ctx.month)
+st.subheader(t("overview.heading", month=fmt.month_name(ctx.month, ctx.lang), unit=ctx.unit_label))
+
+row1 = st.columns(4)
+live, total = k["stations_live"], k["stations_total"]
+row1[0].metric(
+    t("overview.stations_live"),
+    f"{fmt.integer(live.value)} / {fmt.integer(total.value)}",
+    fmt.signed(live.delta, 0) if live.delta else None,
+    help=t("overview.stations_live_help"),
+)
+comp = k["compliance_share"]
+row1[1].metric(
+    t("overview.compliance"), fmt.percent(comp.value),
+    fmt.signed_points(comp.delta * 100) if comp.delta is not None else None,
+    help=t("overview.compliance_help"),
+)
+clin = k["clinician_admin_hours_week"]
+row1[2].metric(
+    t("overview.clinician_hours"), fmt.hours(clin.value),
+    fmt.signed(clin.delta) + " " + t("overview.since_first_round") if clin.delta is not None else None,
+    delta_color="inverse", help=t("overview.clinician_hours_help"),
+)
+sick = k["sick_leave_rate"]
+row1[3].metric(
+    t("overview.sick_leave"),
+    fmt.percent(sick.value) if sick.value is not None else t("suppressed.short"),
+    fmt.signed_points(sick.delta * 100) if sick.delta is not None else None,
+    delta_color="inverse", help=t("overview.sick_leave_help"),
+)
+
+row2 = st.columns(4)
+pidx, part, enps = k["pulssi_index"], k["participation_rate"], k["enps"]
+has_pulssi = part.value is not None or pidx.value is not None
+row2[0].metric(
+    t("overview.pulssi_index"),
+    fmt.number(pidx.value, 2) if pidx.value is not None else (t("suppressed.short") if has_pulssi else "–"),
+    fmt.signed(pidx.delta, 2) if pidx.delta is not None else None,
+    help=t("overview.pulssi_index_help"),
+)
+row2[1].metric(
+    t("overview.participation"), fmt.percent(part.value, 0) if part.value is not None else "–",
+    fmt.signed_points(part.delta * 100) if part.delta is not None else None,
+)
+row2[2].metric(
+    t("overview.enps"), fmt.number(enps.value, 0) if enps.value is not None else "–",
+    fmt.signed(enps.delta, 0) if enps.delta is not None else None,
+)
+if not has_pulssi:
+    row2[3].info(t("empty.no_pulssi_month"))
+
+st.markdown(f"#### {t('overview.trends')}")
+trend_cols = st.columns(4)
+for col, (column, title, number_format) in zip(
+    trend_cols,
+    (
+        ("compliance_share", t("overview.compliance"), ".0%"),
+        ("pulssi_index", t("overview.pulssi_index"), ",.2f"),
+        ("participation_rate", t("overview.participation"), ".0%"),
+        ("sick_leave_rate", t("overview.sick_leave"), ".1%"),
+    ),
+    strict=True,
+):
+    col.caption(title)
+    if series[column].drop_nulls().is_empty():
+        col.caption(t("empty.no_series"))
+    else:
+        col.altair_chart(charts.sparkline(series, column, title, number_format, ctx.lang), width="stretch")
+
+st.markdown(f"#### {t('overview.goals')}")
+goals = queries.goal_progress(ctx.db)
+if goals.is_empty():
+    st.info(t("empty.no_goals"))
+else:
+    st.altair_chart(charts.goal_bars(goals, ctx.lang), width="stretch")
+    ui.table(
+        goals,
+        {
+            "goal_id": t("goals.goal"), "indicator_name": t("goals.indicator"), "baseline": t("goals.baseline"),
+            "current": t("goals.current"), "target": t("goals.target"), "progress": t("goals.progress_pct"),
+            "status": t("goals.status"),
+        },
+        key="overview_goals", percent=("progress",), decimals={"baseline": 3, "current": 3, "target": 3},
+        file_stem="tavoitteet_yhteenveto",
+    )
