@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Install Debian's Chromium for the browser tests if it is missing (never a downloaded browser).
+set -euo pipefail
+if [ -x /usr/bin/chromium ]; then
+    exit 0
+fi
+SUDO=""
+if [ "$(id -u)" != "0" ]; then
+    SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq chromium >/dev/null
