@@ -188,7 +188,16 @@ def table(df: pl.DataFrame, columns: dict[str, str], key: str, *, percent: tuple
             for c in columns
             if c in df.columns and df[c].dtype.is_numeric() and c not in months
         ]
-        + [pl.col(columns[c]).map_elements(fmt.date_text, return_dtype=pl.String) for c in dates if c in df.columns]
+        + [
+            pl.col(columns[c]).map_elements(fmt.date_text, return_dtype=pl.String)
+            for c in columns
+            if c in df.columns and (c in dates or df[c].dtype == pl.Date)
+        ]
+        + [
+            pl.col(columns[c]).map_elements(fmt.datetime_text, return_dtype=pl.String)
+            for c in columns
+            if c in df.columns and df[c].dtype == pl.Datetime
+        ]
     )
     st.dataframe(display, hide_index=True, width="stretch")
     stem = file_stem or key

@@ -26,7 +26,7 @@ row1[0].metric(
 comp = k["compliance_share"]
 row1[1].metric(
     t("overview.compliance"), fmt.percent(comp.value),
-    fmt.signed_points(comp.delta * 100) if comp.delta is not None else None,
+    fmt.signed_points(comp.delta) if comp.delta is not None else None,
     help=t("overview.compliance_help"),
 )
 clin = k["clinician_admin_hours_week"]
@@ -39,7 +39,7 @@ sick = k["sick_leave_rate"]
 row1[3].metric(
     t("overview.sick_leave"),
     fmt.percent(sick.value) if sick.value is not None else t("suppressed.short"),
-    fmt.signed_points(sick.delta * 100) if sick.delta is not None else None,
+    fmt.signed_points(sick.delta) if sick.delta is not None else None,
     delta_color="inverse", help=t("overview.sick_leave_help"),
 )
 
@@ -54,7 +54,7 @@ row2[0].metric(
 )
 row2[1].metric(
     t("overview.participation"), fmt.percent(part.value, 0) if part.value is not None else "–",
-    fmt.signed_points(part.delta * 100) if part.delta is not None else None,
+    fmt.signed_points(part.delta) if part.delta is not None else None,
 )
 row2[2].metric(
     t("overview.enps"), fmt.number(enps.value, 0) if enps.value is not None else "–",

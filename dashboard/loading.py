@@ -1,0 +1,59 @@
+"""The Tiedot page's loading path: the same loader as the CLI, with results as tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import polars as pl
+
+from dashboard.access import Scope
+from dashboard.i18n import t
+from etl.load import InputFile, LoadResult, check, load
+
+OUTCOMES = ("loaded", "unchanged", "rejected")
+
+
+def _require_upload(scope: Scope) -> None:
+    if not scope.can_upload:
+        raise PermissionError("tiedostojen lataus on vain projektipäällikön tehtävä")
+
+
+def run_load(scope: Scope, files: Sequence[tuple[str, bytes]], db: Path, source: str | None = None,
+             progress: Callable[[str, str, int], None] | None = None, *, dry_run: bool = False) -> LoadResult:
+    """Check or load uploaded files exactly as `python -m etl check|load` would."""
+    _require_upload(scope)
+    inputs = [InputFile(name, data) for name, data in files]
+    if dry_run:
+        results, _ = check(inputs, db, source, progress)
+        for r in results:
+            r.outcome = "rejected" if r.problem_count else "unchanged"
+        return LoadResult(results, not any(r.problem_count for r in results))
+    return load(inputs, db=db, source=source, progress=progress)
+
+
+def problems_frame(result: LoadResult) -> pl.DataFrame:
+    """Every reported problem as rows: file, row, column, message (at most 100 per file, then a count row)."""
+    rows: list[dict[str, object]] = []
+    for f in result.files:
+        for p in f.problems[:100]:
+            rows.append({"file": f.file_name, "row": p.row, "column": p.column, "message": p.message})
+        if f.problem_count > 100:
+            rows.append({"file": f.file_name, "row": None, "column": None,
+                         "message": f"... ja {f.problem_count - 100} muuta ongelmaa (yhteensä {f.problem_count})"})
+    return pl.DataFrame(
+        rows, schema={"file": pl.String, "row": pl.Int64, "column": pl.String, "message": pl.String}
+    )
+
+
+def summary_frame(result: LoadResult) -> pl.DataFrame:
+    """One row per file: source, rows, outcome and what changed."""
+    return pl.DataFrame(
+        [
+            {"file": f.file_name, "source": f.source, "rows": f.rows, "outcome": t(f"data.outcome.{f.outcome}"),
+             "problems": f.problem_count, "change": f.change}
+            for f in result.files
+        ],
+        schema={"file": pl.String, "source": pl.String, "rows": pl.Int64, "outcome": pl.String,
+                "problems": pl.Int64, "change": pl.String},
+    )

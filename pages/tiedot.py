@@ -1,0 +1,92 @@
+"""Tiedot: the project manager uploads files, sees the validation report, the changes and the load log."""
+
+import streamlit as st
+
+from dashboard import fmt, loading, queries, ui
+from dashboard.i18n import t
+from etl.contract import SOURCES
+
+session = ui.session()
+if not session.scope.can_upload:
+    st.warning(t("data.not_allowed"))
+    st.stop()
+db = ui.db_path()
+if queries.warehouse_state(db)["ready"]:
+    ui.page_context(session, "nav.tiedot", month=False, unit=False)
+else:
+    st.title(t("nav.tiedot"))
+
+st.subheader(t("data.upload_heading"))
+st.caption(t("data.upload_help"))
+uploads = st.file_uploader(t("data.files"), type=["csv", "xlsx"], accept_multiple_files=True, key="uploads")
+auto = "__auto__"
+source = st.selectbox(
+    t("data.source"), [auto, *SOURCES], format_func=lambda s: t("data.source_auto") if s == auto else s,
+    key="upload_source",
+)
+c1, c2, _ = st.columns([1, 1, 3])
+do_check = c1.button(t("data.check"), disabled=not uploads, key="btn_check")
+do_load = c2.button(t("data.load"), type="primary", disabled=not uploads, key="btn_load")
+
+if (do_check or do_load) and uploads:
+    files = [(u.name, u.getvalue()) for u in uploads]
+    with st.status(t("data.working"), expanded=True) as status:
+        bar = st.progress(0.0)
+        steps = {"luettu": 1, "tarkistettu": 2}
+        seen: dict[str, int] = {}
+
+        def progress(file_name: str, stage: str, rows: int) -> None:
+            seen[file_name] = max(seen.get(file_name, 0), steps.get(stage, 0))
+            bar.progress(min(sum(seen.values()) / (2 * len(files)), 1.0))
+            status.write(t("data.progress", file=file_name, stage=stage, rows=fmt.integer(rows)))
+
+        result = loading.run_load(session.scope, files, db, None if source == auto else source, progress,
+                                  dry_run=do_check)
+        bar.progress(1.0)
+        status.update(label=t("data.done"), state="complete" if result.ok else "error")
+    st.session_state["last_result"] = (do_check, result)
+
+if "last_result" in st.session_state:
+    was_check, result = st.session_state["last_result"]
+    if not result.ok:
+        st.error(t("data.rejected"))
+        ui.table(
+            loading.problems_frame(result),
+            {"file": t("data.col_file"), "row": t("data.col_row"), "column": t("data.col_column"),
+             "message": t("data.col_message")},
+            key="problems", file_stem="validointiraportti",
+        )
+    elif was_check:
+        st.success(t("data.check_ok"))
+    else:
+        st.success(t("data.loaded"))
+    for notice in result.notices:
+        st.info(notice)
+    ui.table(
+        loading.summary_frame(result),
+        {"file": t("data.col_file"), "source": t("data.col_source"), "rows": t("data.col_rows"),
+         "outcome": t("data.col_outcome"), "problems": t("data.col_problems"), "change": t("data.col_change")},
+        key="summary", file_stem="latauksen_yhteenveto",
+    )
+
+if queries.warehouse_state(db)["ready"]:
+    st.subheader(t("data.freshness_heading"))
+    ui.table(
+        queries.freshness(db),
+        {"source": t("data.col_source"), "last_loaded": t("data.col_last_attempt"),
+         "last_success": t("data.col_last_success"), "loads": t("data.col_loads")},
+        key="freshness", file_stem="tuoreus",
+    )
+    ui.table(
+        queries.data_months(db),
+        {"source": t("data.col_source"), "first_month": t("data.col_first"), "last_month": t("data.col_last")},
+        key="months", dates=("first_month", "last_month"), file_stem="aikajaksot",
+    )
+    st.subheader(t("data.log_heading"))
+    ui.table(
+        queries.load_log(db, session.scope),
+        {"load_id": t("data.col_load_id"), "loaded_at": t("data.col_time"), "file_name": t("data.col_file"),
+         "source": t("data.col_source"), "rows": t("data.col_rows"), "outcome": t("data.col_outcome"),
+         "message": t("data.col_message")},
+        key="load_log", file_stem="latausloki",
+    )
