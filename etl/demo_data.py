@@ -244,9 +244,8 @@ class _Demo:
         self.today = today
         this_month = date(today.year, today.month, 1)
         self.months = [add_months(this_month, i - months) for i in range(months)]
-        self.hol = holidays.Finland(years=range(today.year - months // 12 - 3, today.year + 2))
+        self.hol = holidays.Finland(years=range(self.months[0].year, today.year + 2))
         self.wd = {m: working_days(m, self.hol) for m in self.months}
-        self.next_pid = 0
         self.used_pids: set[int] = set()
         self._plan_rollout(this_month)
 
@@ -260,15 +259,18 @@ class _Demo:
             if wave is None:
                 self.planned[sid] = self.live[sid] = None
                 continue
-            planned = add_months(this_month, WAVE_OFFSETS[wave]) + timedelta(days=rng.randint(0, 9))
+            # Go-lives are on Mondays: the first or second of the wave's month, some a few weeks late.
+            first = add_months(this_month, WAVE_OFFSETS[wave])
+            planned = first + timedelta(days=(7 - first.weekday()) % 7 + rng.choice((0, 7)))
             self.planned[sid] = planned
             actual = planned + timedelta(days=rng.choice((0, 0, 0, 7, 14, 21)))
             self.live[sid] = actual if actual <= self.today and sid != DELAYED else None
 
-    def is_live(self, sid: str, d: date) -> bool:
-        """Whether the station had gone live by day d."""
-        live = self.live[sid]
-        return live is not None and live <= d
+    def workday(self, d: date) -> date:
+        """The first working day on or after d."""
+        while d.weekday() >= 5 or d in self.hol:
+            d += timedelta(days=1)
+        return d
 
     def months_live(self, sid: str, m: date) -> int | None:
         """Whole months since the go-live month (0 = the go-live month), None before it."""
@@ -315,7 +317,7 @@ class _Demo:
     def _absence(self, p: Person, sid: str, m: date) -> tuple[int, int]:
         """Sick-leave and other absence days of a person-month, never above the working days."""
         rng, wd = self.rng, self.wd[m]
-        prob = 0.21 * p.frailty * (1.3 if m.month in (1, 2, 3) else 0.7 if m.month in (6, 7, 8) else 1.0)
+        prob = 0.23 * p.frailty * (1.3 if m.month in (1, 2, 3) else 0.7 if m.month in (6, 7, 8) else 1.0)
         if p.role in SECRETARY_ROLES:
             prob *= 1.3 if sid in OVERLOADED else 1.0
             prob *= 0.8 if (self.months_live(sid, m) or 0) >= 2 else 1.0
@@ -380,14 +382,13 @@ class _Demo:
         return _write_csv(out / "kysymykset.csv", header, rows, encoding="utf-8-sig", delimiter=";", newline="\r\n")
 
     def write_asemat(self, out: Path) -> Path:
-        """Station sheet as the project manager keeps it: title row, blank row, header on row 3."""
+        """Station sheet as the project manager keeps it: two empty rows, header on row 3."""
         path = out / "asemat.xlsx"
         wb = _workbook(path, self.today)
         ws = wb.add_worksheet("asemat")
         bold = wb.add_format({"bold": True})
         planned_fmt = wb.add_format({"num_format": "dd/mm/yy"})
         live_fmt = wb.add_format({"num_format": "[$-40B]d/m/yyyy"})
-        ws.write(0, 0, f"Terveysasemien käyttöönottosuunnitelma, päivitetty {fi_date(self.today)}", bold)
         header = ("asema_id", "nimi", "nimi_sv", "kunta", "aalto", "suunniteltu_kayttoonotto", "kayttoonotto")
         ws.write_row(2, 0, header, bold)
         for r, (sid, name, name_sv, kunta, _, wave) in enumerate(STATIONS, start=3):
@@ -414,12 +415,12 @@ class _Demo:
         header = ("tehtava_id", "tehtava", "tehtavaryhma", "vastuurooli", "automatisoitavissa")
         return _write_csv(out / "tehtavat.csv", header, rows, encoding="utf-8", delimiter=",", newline="\n")
 
-    def _round_rows(self, sid: str, d: date, n_clin: int) -> list[tuple[str, str, str, float]]:
+    def _round_rows(self, sid: str, d: date, n_clin: int) -> list[tuple[str, str, float]]:
         """Rows (tehtava_id, suorittaja, hours) of one station's mapping round."""
-        rng = self.rng
-        live = self.is_live(sid, d)
-        if live:
-            since = (d - self.live[sid]).days / 30.4  # type: ignore[operator]
+        rng, go = self.rng, self.live[sid]
+        live = go is not None and go <= d
+        if go is not None and live:
+            since = (d - go).days / 30.4  # compliance keeps improving for months after go-live
             owner = min(0.95, 0.8 + 0.1 * min(since, 9) / 9 + rng.uniform(0, 0.05))
             clin = (1 - owner) * rng.uniform(0.5, 0.75)
         else:
@@ -429,10 +430,11 @@ class _Demo:
         factor = 0.95 if live else 1.0  # the agreed model removes some duplicate work
         hours = OVERLOADED.get(sid, self.load_target[sid]) * self.capacity[sid] * factor
         total_w = sum(t[5] for t in TASKS)
-        rows: list[tuple[str, str, str, float]] = []
+        rows: list[tuple[str, str, float]] = []
 
         def add(tid: str, role: str, h: float) -> None:
-            h = round(h * 2) / 2  # the sheet is filled in half hours
+            # The sheet is filled in half hours; rounding at random keeps small shares unbiased.
+            h = (math.floor(h * 2) + (rng.random() < h * 2 % 1)) / 2
             if h > 0:
                 rows.append((tid, role, h))
 
@@ -466,7 +468,7 @@ class _Demo:
         for offset in ROUND_OFFSETS:
             start = add_months(this_month, offset)
             for sid, *_ in STATIONS:
-                d = start + timedelta(days=rng.randint(0, 18))
+                d = self.workday(start + timedelta(days=rng.randint(0, 16)))
                 self.rounds.setdefault(sid, []).append(d)
                 people = self.by_station_month.get((sid, start)) or self.by_station_month[sid, self.months[0]]
                 n_clin = sum(p.role in CLINICAL_ROLES for p in people)
@@ -516,7 +518,7 @@ class _Demo:
         if q in ("hallinta", "jaksaminen") and sec:
             mu -= 0.35  # before the reform secretaries felt their work was the least under control
             if since == 0:
-                mu -= 0.25  # go-live month: new tasks, new tools
+                mu -= 0.35  # go-live month: new tasks, new tools
             elif since is not None:
                 mu += self.lift[sid] * min(since, 3) / 3
         elif q == "tyonjako_selkeys" and since:
@@ -568,14 +570,15 @@ class _Demo:
         rng = self.rng
         start = min(d for d in self.planned.values() if d is not None) - timedelta(days=60)
         span = (self.today - start).days
-        stations = [sid for sid, *_, wave in STATIONS if wave is not None]
         entries = []
         for topic in rng.sample(TOPICS, 25):
-            opened = start + timedelta(days=rng.randint(0, span))
-            sid = "" if rng.random() < 0.25 else rng.choice(stations)
+            opened = min(self.workday(start + timedelta(days=rng.randint(0, span))), self.today)
+            # Questions come from stations preparing for or just past their go-live.
+            near = [sid for sid, d in self.planned.items() if d and -120 <= (opened - d).days <= 90]
+            sid = "" if rng.random() < 0.25 or not near else rng.choice(near)
             resolved = None
             if rng.random() < (0.85 if (self.today - opened).days > 45 else 0.3):
-                resolved = min(opened + timedelta(days=rng.randint(2, 90)), self.today)
+                resolved = min(self.workday(opened + timedelta(days=rng.randint(2, 90))), self.today)
             entries.append((opened, sid, topic, resolved))
         entries.sort(key=lambda e: e[0])
         path = out / "kysymysloki.xlsx"
