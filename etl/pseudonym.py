@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,9 +41,9 @@ def key_file_for(db: Path) -> Path:
 
 def _from_streamlit_secrets() -> str | None:
     try:
-        import streamlit as st
-
-        if st.runtime.exists() and ENV_KEY in st.secrets:
+        # Only inside a running dashboard; the CLI must not pay for importing Streamlit.
+        st = sys.modules.get("streamlit")
+        if st is not None and st.runtime.exists() and ENV_KEY in st.secrets:
             return str(st.secrets[ENV_KEY])
     except Exception:  # noqa: BLE001 - secrets are optional; any failure means "not configured"
         pass
