@@ -10,6 +10,7 @@ from pathlib import Path
 from etl.contract import SOURCES
 from etl.load import InputFile, LoadResult, check, load
 from warehouse import db as wdb
+from warehouse.settings import ConfigError
 
 OUTCOME_FI = {"loaded": "ladattu", "unchanged": "ei muutoksia", "rejected": "hylätty"}
 
@@ -43,7 +44,15 @@ def _print_result(result: LoadResult) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status (2 for bad files or a bad configuration file)."""
+    try:
+        return _main(argv)
+    except ConfigError as exc:
+        print(str(exc))
+        return 2
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl", description="Työnjakoseuranta: tietojen lataus")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in (("load", "lataa tiedostot varastoon"), ("check", "tarkista tiedostot lataamatta")):
