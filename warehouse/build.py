@@ -104,7 +104,7 @@ MODELS: tuple[Step, ...] = (
 MARTS: tuple[str, ...] = (
     "mart_workload", "mart_sick_leave", "mart_compliance", "mart_compliance_tasks", "mart_pulssi",
     "mart_pulssi_comments", "mart_rollout", "mart_goal_progress", "mart_goal_progress_station",
-    "mart_before_after", "load_log",
+    "mart_goal_trend", "mart_before_after", "load_log",
 )
 
 
