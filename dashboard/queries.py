@@ -256,28 +256,6 @@ def task_detail(db: str | Path, scope: Scope, station_id: str) -> pl.DataFrame:
     return frame(db, _TASKS).filter(pl.col("station_id") == station_id)
 
 
-def misplaced_tasks(db: str | Path, scope: Scope, station_id: str) -> pl.DataFrame:
-    """Tasks done by another role than the owner, per round, with the change from the previous round."""
-    tasks = task_detail(db, scope, station_id).filter(~pl.col("compliant"))
-    if tasks.is_empty():
-        return tasks.with_columns(pl.lit(None, pl.Float64).alias("change_from_previous"))
-    rounds = sorted(tasks["mapping_date"].unique().to_list())
-    prev = {r: (rounds[i - 1] if i else None) for i, r in enumerate(rounds)}
-    previous = tasks.select(
-        pl.col("mapping_date").alias("prev_date"), "task_id", "performer_role", pl.col("hours_week").alias("prev")
-    )
-    return (
-        tasks.with_columns(pl.col("mapping_date").replace_strict(prev, return_dtype=pl.Date).alias("prev_date"))
-        .join(previous, on=["prev_date", "task_id", "performer_role"], how="left")
-        .with_columns(
-            pl.when(pl.col("prev_date").is_not_null())
-            .then(pl.col("hours_week") - pl.col("prev").fill_null(0))
-            .alias("change_from_previous")
-        )
-        .drop("prev_date", "prev")
-    )
-
-
 # --- Pulssi -------------------------------------------------------------------------------------------
 
 _PULSSI = """

@@ -199,6 +199,9 @@ def table(df: pl.DataFrame, columns: dict[str, str], key: str, *, percent: tuple
             if c in df.columns and df[c].dtype == pl.Datetime
         ]
     )
+    display = display.with_columns(
+        [pl.col(c).fill_null(fmt.MISSING) for c, dtype in display.schema.items() if dtype == pl.String]
+    )
     st.dataframe(display, hide_index=True, width="stretch")
     stem = file_stem or key
     c1, c2, _ = st.columns([1, 1, 4])
@@ -234,4 +237,23 @@ def exportable(df: pl.DataFrame, columns: dict[str, str], *, percent: tuple[str,
 
 def session() -> Session:
     """The session that app.py decided for this run."""
+    if "_session" not in st.session_state:
+        # With a pages/ folder beside app.py, the first run after a server start that opens a page URL runs the
+        # page alone (Streamlit's v1 multipage mode) until st.navigation has been called once. Switch that mode
+        # off and run again through app.py, which signs the user in and routes.
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     return st.session_state["_session"]
+
+
+def delta_style(delta: float | None, better: str | None = None) -> dict[str, str]:
+    """Arrow and colour for st.metric from the sign of a change (fmt writes the real minus sign, which
+    Streamlit does not read as negative). `better`: "up", "down" or None (no judgement: grey)."""
+    if delta is None or delta == 0:
+        return {"delta_arrow": "off", "delta_color": "gray"}
+    direction = "up" if delta > 0 else "down"
+    if better is None:
+        return {"delta_arrow": direction, "delta_color": "gray"}
+    return {"delta_arrow": direction, "delta_color": "green" if direction == better else "red"}

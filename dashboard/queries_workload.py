@@ -1,0 +1,164 @@
+"""Query layer of the Työkuorma page: station rows of one month, unit series and the spread across stations.
+
+Station-level rows come only through `queries.workload` (which drops stations outside the scope); region and
+municipality series are totals over every station of the unit, which any user may see.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from dashboard import fmt, queries
+from dashboard.access import Scope
+from dashboard.overview import Kpi
+
+LOW = 0.9
+HIGH = 1.1
+BANDS = ("under", "within", "over")
+
+# Per month over the stations of a unit (all stations when the municipality is NULL). Same definitions as
+# queries.workload_region: load ratio = Σ required / Σ capacity over the stations that have a ratio; spread =
+# population standard deviation / mean of the station ratios; overload share = share of stations above 1.1.
+_UNIT_SERIES = """
+SELECT w.month,
+       sum(w.required_hours_week) FILTER (WHERE w.load_ratio IS NOT NULL)
+         / nullif(sum(w.capacity_hours_week) FILTER (WHERE w.load_ratio IS NOT NULL), 0) AS load_ratio,
+       sum(w.required_hours_week) AS required_hours_week,
+       sum(w.capacity_hours_week) AS capacity_hours_week,
+       sum(w.secretary_fte) AS secretary_fte,
+       sum(w.secretary_net_fte) AS secretary_net_fte,
+       stddev_pop(w.load_ratio) / nullif(avg(w.load_ratio), 0) AS load_ratio_cv,
+       avg(CASE WHEN w.load_ratio > $2 THEN 1.0 ELSE 0.0 END) FILTER (WHERE w.load_ratio IS NOT NULL)
+         AS overload_share,
+       min(w.load_ratio) AS load_ratio_min,
+       max(w.load_ratio) AS load_ratio_max,
+       max(w.load_ratio) - min(w.load_ratio) AS load_ratio_range,
+       count(w.load_ratio) AS stations_with_ratio,
+       count(*) AS stations
+FROM mart_workload AS w LEFT JOIN mart_rollout AS s USING (station_id)
+WHERE $1::VARCHAR IS NULL OR s.municipality = $1::VARCHAR
+GROUP BY w.month ORDER BY w.month
+"""
+
+_SERIES_SCHEMA = {
+    "month": pl.Date, "load_ratio": pl.Float64, "required_hours_week": pl.Float64,
+    "capacity_hours_week": pl.Float64, "secretary_fte": pl.Float64, "secretary_net_fte": pl.Float64,
+    "load_ratio_cv": pl.Float64, "overload_share": pl.Float64, "load_ratio_min": pl.Float64,
+    "load_ratio_max": pl.Float64, "load_ratio_range": pl.Float64, "stations_with_ratio": pl.Int64, "stations": pl.Int64,
+}
+KPI_COLUMNS = ("load_ratio", "load_ratio_cv", "overload_share", "load_ratio_min", "load_ratio_max", "load_ratio_range")
+
+
+def unit_series(db: str | Path, municipality: str | None = None) -> pl.DataFrame:
+    """Per month for the region (municipality None) or one municipality: load ratio and its spread."""
+    df = queries.frame(db, _UNIT_SERIES, (municipality, HIGH))
+    return df.cast(_SERIES_SCHEMA) if not df.is_empty() else pl.DataFrame(schema=_SERIES_SCHEMA)  # type: ignore[arg-type]
+
+
+def _name_expr(lang: str) -> pl.Expr:
+    primary = "name_sv" if lang == "sv" else "name_fi"
+    return pl.coalesce(pl.col(primary), pl.col("name_fi"), pl.col("station_id")).alias("station_name")
+
+
+def _band_expr() -> pl.Expr:
+    ratio = pl.col("load_ratio")
+    return (
+        pl.when(ratio.is_null()).then(None)
+        .when(ratio > HIGH).then(pl.lit("over"))
+        .when(ratio < LOW).then(pl.lit("under"))
+        .otherwise(pl.lit("within"))
+        .alias("band")
+    )
+
+
+def station_month(db: str | Path, scope: Scope, month: date, municipality: str | None = None,
+                  lang: str = "fi") -> pl.DataFrame:
+    """The month's workload row of every station in the scope (and in the municipality, when one is chosen).
+
+    Adds `station_name` in the UI language, `band` (under / within / over the 0.9–1.1 band, empty without a
+    ratio) and `sick_leave_pct` (the rate in per cent, empty when suppressed).
+    """
+    df = queries.workload(db, scope, month=month)
+    if municipality is not None:
+        df = df.filter(pl.col("municipality") == municipality)
+    return df.with_columns(
+        _name_expr(lang),
+        _band_expr(),
+        pl.when(pl.col("sick_leave_suppressed")).then(None).otherwise(pl.col("sick_leave_rate") * 100)
+        .alias("sick_leave_pct"),
+    ).sort("station_name")
+
+
+def with_sick_leave_text(df: pl.DataFrame, k: int, small_text: str, hidden_text: str) -> pl.DataFrame:
+    """Add `sick_leave_text`: the rate in per cent with one decimal (Finnish comma), or why it is hidden.
+
+    A station with fewer than k people gets `small_text` ("alle 5 henkilöä"); a station hidden only by secondary
+    suppression gets `hidden_text`.
+    """
+    if df.is_empty():
+        return df.with_columns(pl.lit(None, pl.String).alias("sick_leave_text"))
+    shown = pl.col("sick_leave_pct").map_elements(lambda v: fmt.number(v, 1), return_dtype=pl.String)
+    return df.with_columns(
+        pl.when(pl.col("sick_leave_pct").is_not_null()).then(shown)
+        .when(pl.col("headcount") < k).then(pl.lit(small_text))
+        .otherwise(pl.lit(hidden_text))
+        .alias("sick_leave_text")
+    )
+
+
+def station_trend(db: str | Path, scope: Scope, municipality: str | None = None, lang: str = "fi") -> pl.DataFrame:
+    """Load ratio per station and month, for the stations in the scope (and municipality)."""
+    df = queries.workload(db, scope)
+    if municipality is not None:
+        df = df.filter(pl.col("municipality") == municipality)
+    return df.select("station_id", _name_expr(lang), "municipality", "month", "load_ratio",
+                     "required_hours_week", "capacity_hours_week")
+
+
+def kpis(series: pl.DataFrame, month: date) -> dict[str, Kpi]:
+    """The month's unit figures, each against the month before (empty when the month has no row)."""
+    now = series.filter(pl.col("month") == month)
+    if now.is_empty():
+        return {}
+    before = series.filter(pl.col("month") < month).sort("month").tail(1)
+
+    def val(df: pl.DataFrame, col: str) -> float | None:
+        return None if df.is_empty() or df[col][0] is None else float(df[col][0])
+
+    return {col: Kpi(val(now, col), val(before, col)) for col in KPI_COLUMNS}
+
+
+def station_kpi(db: str | Path, scope: Scope, month: date, station_id: str) -> Kpi:
+    """One station's load ratio in the month, against its previous month with data."""
+    df = queries.workload(db, scope, station_id=station_id).filter(pl.col("month") <= month).sort("month")
+    now = df.filter(pl.col("month") == month)
+    value = now["load_ratio"][0] if not now.is_empty() else None
+    before = df.filter(pl.col("month") < month).tail(1)
+    reference = before["load_ratio"][0] if not before.is_empty() else None
+    return Kpi(value, reference)
+
+
+def reference_values(db: str | Path, month: date, municipality: str | None, region_label: str,
+                     municipality_label: str | None = None) -> pl.DataFrame:
+    """The month's region load ratio (and the municipality's, when one is chosen) as rows of label, value."""
+    rows = [(region_label, unit_series(db).filter(pl.col("month") == month)["load_ratio"])]
+    if municipality is not None:
+        rows.append((municipality_label or municipality,
+                     unit_series(db, municipality).filter(pl.col("month") == month)["load_ratio"]))
+    labels = [label for label, values in rows if len(values) and values[0] is not None]
+    values = [float(values[0]) for _, values in rows if len(values) and values[0] is not None]
+    return pl.DataFrame({"label": labels, "value": values}, schema={"label": pl.String, "value": pl.Float64})
+
+
+def reference_series(db: str | Path, municipality: str | None, region_label: str,
+                     municipality_label: str | None = None) -> pl.DataFrame:
+    """The region's (and the municipality's) load ratio per month as rows of month, label, value."""
+    parts = [unit_series(db).select("month", pl.lit(region_label).alias("label"), pl.col("load_ratio").alias("value"))]
+    if municipality is not None:
+        parts.append(unit_series(db, municipality).select(
+            "month", pl.lit(municipality_label or municipality).alias("label"), pl.col("load_ratio").alias("value")
+        ))
+    return pl.concat(parts)

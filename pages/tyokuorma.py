@@ -1,0 +1,138 @@
+"""Työkuorma: load ratio per station and month, required vs capacity hours, FTE and absences, the spread."""
+
+import streamlit as st
+
+from dashboard import fmt, ui
+from dashboard import queries_workload as qw
+from dashboard.charts import workload as charts
+from dashboard.i18n import t
+from warehouse.settings import settings
+
+ctx = ui.page_context(ui.session(), "nav.tyokuorma")
+if ctx.month is None or qw.unit_series(ctx.db).is_empty():
+    st.info(t("tyokuorma.empty"))
+    st.stop()
+
+region_series = qw.unit_series(ctx.db)
+unit_series = qw.unit_series(ctx.db, ctx.municipality) if ctx.municipality else region_series
+region = qw.kpis(region_series, ctx.month)
+if not region:
+    st.info(t("tyokuorma.empty_month"))
+    st.stop()
+unit = qw.kpis(unit_series, ctx.month)
+region_label = t("filter.region")
+unit_name = ctx.municipality or region_label
+month_name = fmt.month_name(ctx.month, ctx.lang)
+st.subheader(t("tyokuorma.heading", month=month_name, unit=ctx.unit_label))
+
+
+def ratio_text(value: float | None) -> str:
+    """A load ratio with two decimals, or a word when it cannot be computed."""
+    return fmt.number(value, 2, ctx.lang) if value is not None else t("tyokuorma.metric.no_value")
+
+
+def ratio_delta(delta: float | None) -> str | None:
+    """The change of a load ratio from the month before."""
+    return fmt.signed(delta, 2, ctx.lang) if delta is not None else None
+
+
+# --- key figures: region, municipality, station -------------------------------------------------------------
+cols = st.columns(3)
+cols[0].metric(
+    t("tyokuorma.metric.region"), ratio_text(region["load_ratio"].value), ratio_delta(region["load_ratio"].delta),
+    help=t("tyokuorma.metric.help"), **ui.delta_style(region["load_ratio"].delta),
+)
+if ctx.municipality and unit:
+    cols[1].metric(
+        t("tyokuorma.metric.unit", unit=ctx.municipality), ratio_text(unit["load_ratio"].value),
+        ratio_delta(unit["load_ratio"].delta), help=t("tyokuorma.metric.help"),
+        **ui.delta_style(unit["load_ratio"].delta),
+    )
+if ctx.station_id:
+    station = qw.station_kpi(ctx.db, ctx.scope, ctx.month, ctx.station_id)
+    cols[2].metric(
+        t("tyokuorma.metric.unit", unit=ctx.station_name(ctx.station_id)), ratio_text(station.value),
+        ratio_delta(station.delta), help=t("tyokuorma.metric.station_help"), **ui.delta_style(station.delta),
+    )
+
+# --- spread across stations ---------------------------------------------------------------------------------
+st.markdown(f"#### {t('tyokuorma.section.spread', unit=unit_name if unit else region_label)}")
+spread = unit or region
+spread_frame = unit_series if unit else region_series
+s1, s2, s3 = st.columns(3)
+cv, over, low, high, width = (spread[c] for c in ("load_ratio_cv", "overload_share", "load_ratio_min",
+                                                   "load_ratio_max", "load_ratio_range"))
+s1.metric(
+    t("tyokuorma.spread.cv"), fmt.percent(cv.value, 1, ctx.lang),
+    fmt.signed_points(cv.delta, 1, ctx.lang) if cv.delta is not None else None,
+    help=t("tyokuorma.spread.cv_help"), **ui.delta_style(cv.delta, "down"),
+)
+s1.altair_chart(charts.spread_spark(spread_frame, "load_ratio_cv", t("tyokuorma.spread.cv"), ".1%", ctx.lang),
+                width="stretch")
+s2.metric(
+    t("tyokuorma.spread.over"), fmt.percent(over.value, 0, ctx.lang),
+    fmt.signed_points(over.delta, 0, ctx.lang) if over.delta is not None else None,
+    help=t("tyokuorma.spread.over_help"), **ui.delta_style(over.delta, "down"),
+)
+s2.altair_chart(charts.spread_spark(spread_frame, "overload_share", t("tyokuorma.spread.over"), ".0%", ctx.lang),
+                width="stretch")
+s3.metric(
+    t("tyokuorma.spread.range"), f"{fmt.number(low.value, 2, ctx.lang)} – {fmt.number(high.value, 2, ctx.lang)}",
+    ratio_delta(width.delta), help=t("tyokuorma.spread.range_help"), **ui.delta_style(width.delta, "down"),
+)
+s3.altair_chart(charts.range_spark(spread_frame, ctx.lang), width="stretch")
+
+# --- stations of the month ----------------------------------------------------------------------------------
+rows = qw.station_month(ctx.db, ctx.scope, ctx.month, ctx.municipality, ctx.lang)
+if rows.is_empty():
+    st.info(t("tyokuorma.no_stations"))
+else:
+    references = qw.reference_values(ctx.db, ctx.month, ctx.municipality, region_label, ctx.municipality)
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"#### {t('tyokuorma.section.ratio')}")
+        if rows["load_ratio"].drop_nulls().is_empty():
+            st.info(t("tyokuorma.no_ratio"))
+        else:
+            st.altair_chart(charts.load_ratio_bars(rows, references, ctx.station_id, lang=ctx.lang), width="stretch")
+    with right:
+        st.markdown(f"#### {t('tyokuorma.section.hours')}")
+        st.altair_chart(charts.hours_dots(rows, ctx.station_id, ctx.lang), width="stretch")
+
+    st.markdown(f"#### {t('tyokuorma.section.table')}")
+    k = settings().k_anonymity
+    shown = qw.with_sick_leave_text(
+        rows, k, t("tyokuorma.suppressed_small", k=k), t("tyokuorma.suppressed_hidden")
+    )
+    ui.table(
+        shown,
+        {
+            "station_name": t("tyokuorma.col.station"), "municipality": t("tyokuorma.col.municipality"),
+            "secretary_fte": t("tyokuorma.col.secretary_fte"),
+            "secretary_net_fte": t("tyokuorma.col.secretary_net_fte"),
+            "capacity_hours_week": t("tyokuorma.col.capacity"), "required_hours_week": t("tyokuorma.col.required"),
+            "load_ratio": t("tyokuorma.col.load_ratio"), "headcount": t("tyokuorma.col.headcount"),
+            "sick_leave_text": t("tyokuorma.col.sick_leave"), "mapping_date": t("tyokuorma.col.mapping_date"),
+        },
+        key="tyokuorma_stations",
+        decimals={"secretary_fte": 2, "secretary_net_fte": 2, "capacity_hours_week": 1, "required_hours_week": 1,
+                  "load_ratio": 2},
+        dates=("mapping_date",),
+        file_stem=f"tyokuorma_{ctx.month:%Y-%m}",
+    )
+    st.caption(t("tyokuorma.table_note", k=k))
+
+# --- trend --------------------------------------------------------------------------------------------------
+st.markdown(f"#### {t('tyokuorma.section.trend')}")
+trend = qw.station_trend(ctx.db, ctx.scope, ctx.municipality, ctx.lang)
+trend_refs = qw.reference_series(ctx.db, ctx.municipality, region_label, ctx.municipality)
+if trend["load_ratio"].drop_nulls().is_empty() and trend_refs["value"].drop_nulls().is_empty():
+    st.info(t("tyokuorma.no_trend"))
+else:
+    st.altair_chart(
+        charts.load_ratio_trend(trend, trend_refs, ctx.station_id, ctx.month, lang=ctx.lang), width="stretch"
+    )
+    caption = t("tyokuorma.trend_caption")
+    if ctx.station_id:
+        caption += " " + t("tyokuorma.trend_caption_chosen", name=ctx.station_name(ctx.station_id))
+    st.caption(caption)
