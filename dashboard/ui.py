@@ -191,7 +191,7 @@ def table(df: pl.DataFrame, columns: dict[str, str], key: str, *, percent: tuple
         + [
             pl.col(columns[c]).map_elements(fmt.date_text, return_dtype=pl.String)
             for c in columns
-            if c in df.columns and (c in dates or df[c].dtype == pl.Date)
+            if c in df.columns and c not in months and (c in dates or df[c].dtype == pl.Date)
         ]
         + [
             pl.col(columns[c]).map_elements(fmt.datetime_text, return_dtype=pl.String)
