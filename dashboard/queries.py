@@ -308,12 +308,14 @@ def pulssi_index(db: str | Path, scope: Scope, municipality: str | None = None, 
 
 def comments(db: str | Path, scope: Scope, month: date, municipality: str | None = None,
              station_id: str | None = None) -> pl.DataFrame:
-    """Free-text comments of one unit and month (only units with enough responses are in the mart)."""
+    """Free-text comments shown for one unit and month: its own pools (each comment is in exactly one pool)."""
     _check_station(scope, station_id)
-    df = frame(db, _COMMENTS).filter(pl.col("month") == month)
+    df = _restrict(frame(db, _COMMENTS).filter(pl.col("month") == month), scope)
     if station_id is not None:
         return df.filter(pl.col("station_id") == station_id).select("comment")
-    return df.filter(pl.col("station_id").is_null() & _eq("municipality", municipality)).select("comment")
+    if municipality is not None:
+        return df.filter(pl.col("municipality") == municipality).select("comment")
+    return df.select("comment")
 
 
 # --- rollout ------------------------------------------------------------------------------------------

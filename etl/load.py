@@ -233,11 +233,18 @@ def _write(path: Path, results: list[FileResult], validated: list[Validated], ke
         con.execute("BEGIN TRANSACTION")
         load_id = int(wdb.scalar(con, "SELECT coalesce(max(load_id), 0) + 1 FROM load_log"))  # type: ignore[arg-type]
         changed = False
+        # Files of one source in one command act as one file: an extract split in two (e.g. by municipality)
+        # adds up instead of the second replacing the first's month.
+        by_source: dict[str, list[Validated]] = {}
         for v in validated:
-            res = next(r for r in results if r.file_name == v.table.file_name and r.source == v.source)
-            res.change = _apply(con, v, key, load_id)
-            res.outcome = "loaded" if res.change else "unchanged"
-            changed = changed or bool(res.change)
+            by_source.setdefault(v.source, []).append(v)
+        for group in by_source.values():
+            change = _apply(con, group, key, load_id)
+            for v in group:
+                res = next(r for r in results if r.file_name == v.table.file_name and r.source == v.source)
+                res.change = change
+                res.outcome = "loaded" if change else "unchanged"
+            changed = changed or bool(change)
         if changed:
             build_marts(con)
             con.execute("INSERT OR REPLACE INTO meta VALUES ('data_origin', ?)", [origin])
@@ -283,11 +290,12 @@ def _differs(con: duckdb.DuckDBPyConnection, table: str, cols: tuple[str, ...], 
     return bool(wdb.scalar(con, sql))
 
 
-def _apply(con: duckdb.DuckDBPyConnection, v: Validated, key: PseudonymKey | None, load_id: int) -> str:
-    """Replace the rows that the file covers; return a summary of the change, or '' if nothing changed."""
+def _apply(con: duckdb.DuckDBPyConnection, group: list[Validated], key: PseudonymKey | None, load_id: int) -> str:
+    """Replace the rows that the files of one source cover; return a summary of the change, or '' if none."""
+    v = group[0]
     spec = SOURCES[v.source]
     table, cols = RAW_TABLES[v.source]
-    frame = v.frame.select(list(cols))
+    frame = pl.concat([g.frame.select(list(cols)) for g in group], how="vertical_relaxed")
     if v.source == "henkilosto":
         assert key is not None
         ids = frame["henkilo_id"].unique().to_list()
@@ -303,7 +311,7 @@ def _apply(con: duckdb.DuckDBPyConnection, v: Validated, key: PseudonymKey | Non
     differs = before != frame.height or _differs(con, table, cols, "__new", where)
     answers = None
     if v.source == "pulssi":
-        answers = v.answers if v.answers is not None else pl.DataFrame()
+        answers = pl.concat([g.answers for g in group if g.answers is not None], how="vertical_relaxed")
         con.register("__answers", answers.to_arrow())
         a_table, a_cols = ANSWERS
         differs = differs or _differs(con, a_table, a_cols, "__answers", _scope_sql(a_table, spec.replace_by))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,10 +15,17 @@ import polars as pl
 from etl.normalize import fold
 
 ROW = "__row"
+_LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*(?:\r\n|\n|\r))+")
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 
 class ReadError(Exception):
     """The file cannot be read at all."""
+
+
+def _one_line(exc: BaseException) -> str:
+    """A library's error text on one line: every problem is reported on a line of its own."""
+    return "; ".join(part.strip() for part in str(exc).splitlines() if part.strip())
 
 
 @dataclass
@@ -87,6 +95,11 @@ def read_csv(path: Path, data: bytes, display_name: str) -> RawTable:
     if not text.strip():
         raise ReadError("tiedosto on tyhjä")
     delimiter = sniff_delimiter(text)
+    # polars takes the number of columns from the first line, so blank lines above the header would cut the
+    # file to one column: drop them, and count them back into the row numbers.
+    lead = _LEADING_BLANK_LINES.match(text)
+    skipped = len(_LINE_BREAK.findall(lead.group(0))) if lead else 0
+    text = text[lead.end():] if lead else text
     try:
         frame = pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
@@ -94,7 +107,9 @@ def read_csv(path: Path, data: bytes, display_name: str) -> RawTable:
             has_header=False,
             infer_schema=False,
             quote_char='"',
-            truncate_ragged_lines=True,
+            # A record with more fields than the first line raises, and the csv module below reads it whole:
+            # an unquoted delimiter inside a value must be reported, not cut off silently.
+            truncate_ragged_lines=False,
             raise_if_empty=False,
         )
     except (pl.exceptions.ComputeError, pl.exceptions.PolarsError) as exc:
@@ -102,13 +117,13 @@ def read_csv(path: Path, data: bytes, display_name: str) -> RawTable:
         try:
             rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
         except csv.Error:
-            raise ReadError(f"CSV-tiedostoa ei voi lukea: {exc}") from exc
+            raise ReadError(f"CSV-tiedostoa ei voi lukea: {_one_line(exc)}") from exc
         width = max((len(r) for r in rows), default=0)
         frame = pl.DataFrame(
             {f"column_{i + 1}": [r[i] if i < len(r) and r[i] != "" else None for r in rows] for i in range(width)},
             schema={f"column_{i + 1}": pl.String for i in range(width)},
         )
-    return _from_grid(frame, display_name, content_hash(data), None)
+    return _from_grid(frame, display_name, content_hash(data), None, first_row=1 + skipped, keep_extra=True)
 
 
 def read_xlsx(path: Path, data: bytes, display_name: str, source: str | None) -> RawTable:
@@ -116,7 +131,7 @@ def read_xlsx(path: Path, data: bytes, display_name: str, source: str | None) ->
     try:
         reader = fastexcel.read_excel(data)
     except Exception as exc:  # fastexcel raises its own exception family for corrupt files
-        raise ReadError(f"Excel-tiedostoa ei voi lukea: {exc}") from exc
+        raise ReadError(f"Excel-tiedostoa ei voi lukea: {_one_line(exc)}") from exc
     names = reader.sheet_names
     if not names:
         raise ReadError("työkirjassa ei ole yhtään taulukkoa")
@@ -125,7 +140,7 @@ def read_xlsx(path: Path, data: bytes, display_name: str, source: str | None) ->
         # skip_rows=0 keeps leading empty rows, so that frame row i is spreadsheet row i + 1.
         frame = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string").to_polars()
     except Exception as exc:
-        raise ReadError(f"taulukkoa {sheet!r} ei voi lukea: {exc}") from exc
+        raise ReadError(f"taulukkoa {sheet!r} ei voi lukea: {_one_line(exc)}") from exc
     frame = frame.with_columns(pl.all().cast(pl.String))
     return _from_grid(frame, display_name, content_hash(data), sheet)
 
@@ -142,22 +157,32 @@ def _pick_sheet(names: list[str], source: str | None) -> str:
     return names[0]
 
 
-def _from_grid(grid: pl.DataFrame, display_name: str, digest: str, sheet: str | None) -> RawTable:
-    """Find the header (first non-empty row) and keep the rows below it with their row numbers."""
+def _from_grid(
+    grid: pl.DataFrame, display_name: str, digest: str, sheet: str | None, first_row: int = 1,
+    keep_extra: bool = False,
+) -> RawTable:
+    """Find the header (first non-empty row) and keep the rows below it with their row numbers.
+
+    With `keep_extra` (CSV), cells to the right of the last header are kept under empty headers, so that the
+    validation can report them: in a CSV they mean a value with an unquoted delimiter.
+    """
     cols = grid.columns
     grid = grid.with_columns(
         [pl.col(c).str.strip_chars().replace("", None).alias(c) for c in cols]
-    ).with_row_index(ROW, offset=1)
+    ).with_row_index(ROW, offset=first_row)
     non_empty = grid.filter(pl.any_horizontal([pl.col(c).is_not_null() for c in cols]) if cols else pl.lit(False))
     if non_empty.height == 0:
         raise ReadError("tiedostossa ei ole otsikkoriviä eikä tietoja")
     header_row = int(non_empty[ROW][0])
-    header_values = [grid[c][header_row - 1] for c in cols]
+    header_values = [non_empty[c][0] for c in cols]
     # Trailing empty header cells are padding from the sheet's used range, not columns.
     while header_values and header_values[-1] is None:
         header_values.pop()
     headers = [h or "" for h in header_values]
     body = non_empty.filter(pl.col(ROW) > header_row)
+    if keep_extra:
+        extra = [i for i, c in enumerate(cols) if i >= len(headers) and body[c].drop_nulls().len()]
+        headers += [""] * (max(extra, default=len(headers) - 1) + 1 - len(headers))
     frame = body.select(
         [pl.col(c).alias(f"c{i}") for i, c in enumerate(cols[: len(headers)])] + [pl.col(ROW).cast(pl.Int64)]
     )

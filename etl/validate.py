@@ -35,6 +35,14 @@ _KIND_HINT = {
     Kind.DATE: "päivämäärä (esim. 31.1.2025 tai 2025-01-31)",
     Kind.MONTH: "kuukausi (esim. 2025-01, 1/2025 tai 1.2025)",
 }
+_DTYPE: dict[Kind, type[pl.DataType]] = {
+    Kind.TEXT: pl.String,
+    Kind.CODE: pl.String,
+    Kind.INT: pl.Int64,
+    Kind.DECIMAL: pl.Float64,
+    Kind.DATE: pl.Date,
+    Kind.MONTH: pl.Date,
+}
 _CODE_NAME = {
     "rooli": "rooli",
     "palvelussuhde": "palvelussuhde",
@@ -192,6 +200,38 @@ def parse_expr(col: Col, raw: pl.Expr) -> pl.Expr:
     raise ValueError(col.kind)
 
 
+def parse_columns(raw: pl.DataFrame, specs: dict[str, tuple[Col, str]]) -> pl.DataFrame:
+    """Add the typed value of each raw column (out name → (column kind, raw column)); same result as parse_expr.
+
+    Numbers take a fast path: a plain cast, and the full decimal-comma parsing only for the columns where
+    the cast missed a value. Integers are checked for a zero fraction once, on the parsed column.
+    """
+    numeric = [out for out, (col, _) in specs.items() if col.kind in (Kind.INT, Kind.DECIMAL)]
+    first: list[pl.Expr] = []
+    for out, (col, src) in specs.items():
+        if out in numeric:
+            value = pl.col(src).cast(pl.Float64, strict=False)
+            first.append(pl.when(value.is_finite()).then(value).alias(out))
+        else:
+            first.append(parse_expr(col, pl.col(src)).alias(out))
+    raw = raw.with_columns(first)
+    if not numeric:
+        return raw
+    missed = raw.select(
+        [(pl.col(out).is_null() & pl.col(specs[out][1]).is_not_null()).any().alias(out) for out in numeric]
+    ).row(0, named=True)
+    slow = [number_expr(pl.col(specs[out][1])).alias(out) for out in numeric if missed[out]]
+    if slow:
+        raw = raw.with_columns(slow)
+    ints = [out for out in numeric if specs[out][0].kind == Kind.INT]
+    if ints:
+        raw = raw.with_columns(
+            [pl.when(pl.col(o) == pl.col(o).round(0)).then(pl.col(o)).cast(pl.Int64, strict=False).alias(o)
+             for o in ints]
+        )
+    return raw
+
+
 def _fmt_bound(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
@@ -244,8 +284,13 @@ def header_error(table: RawTable, column: str, index: int, message: str) -> pl.D
     )
 
 
+def _shown(raw: pl.Expr) -> pl.Expr:
+    """A cell's text as a message shows it: a line break inside a quoted field must not split a problem line."""
+    return raw.str.replace_all(r"\r\n|\r|\n", "\\n")
+
+
 def _quote(raw: pl.Expr) -> pl.Expr:
-    return pl.lit("'") + raw + pl.lit("'")
+    return pl.lit("'") + _shown(raw) + pl.lit("'")
 
 
 def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None = None) -> Validated:
@@ -260,12 +305,21 @@ def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None
     mapping: dict[str, int] = {}  # canonical → header index
     questions: dict[str, int] = {}  # question id → header index
     raw = table.frame
+    named_width = max((i + 1 for i, h in enumerate(table.headers) if fold(h)), default=0)
 
     for i, header in enumerate(table.headers):
         key = fold(header)
         if not key:
             if raw.height and raw[f"c{i}"].drop_nulls().len():
-                errors.append(header_error(table, f"({i + 1}. sarake)", i, "sarakkeelta puuttuu otsikko"))
+                if i >= named_width:
+                    # Cells right of the last header (CSV): a value that holds the delimiter without quotes.
+                    errors.append(errors_where(
+                        raw, pl.col(f"c{i}").is_not_null(), f"({i + 1}. sarake)", i,
+                        pl.lit("rivillä on enemmän kenttiä kuin otsikkorivillä: onko jossakin arvossa erotinmerkki "
+                               "ilman lainausmerkkejä?"),
+                    ))
+                else:
+                    errors.append(header_error(table, f"({i + 1}. sarake)", i, "sarakkeelta puuttuu otsikko"))
             continue
         canonical = key if key in cols else None
         if canonical is None and source == "pulssi" and key in catalogue:
@@ -296,6 +350,15 @@ def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None
 
     headers = {c: table.headers[i] for c, i in mapping.items()}
     index = {c: i for c, i in mapping.items()}
+    # Parse every column once; the checks below refer to the parsed columns by name (parsing the same text
+    # again in every check made a large Pulssi file several times slower).
+    value_col = {name: f"__v{i}" for name, i in mapping.items()}
+    question_col = {qid: f"__q{i}" for qid, i in questions.items()}
+    raw = parse_columns(
+        raw,
+        {value_col[name]: (cols[name], f"c{i}") for name, i in mapping.items()}
+        | {question_col[qid]: (Col(Kind.INT), f"c{i}") for qid, i in questions.items()},
+    )
     exprs: list[pl.Expr] = [pl.col(ROW)]
     for pos, (name, col) in enumerate(cols.items()):
         if name not in mapping:
@@ -303,12 +366,18 @@ def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None
                 errors.append(
                     header_error(table, name, len(table.headers) + pos, f"pakollinen sarake {name} puuttuu")
                 )
-            exprs.append(pl.lit(default(model, name)).alias(name))
+            # A typed literal: a missing required column must not crash the checks that follow (they report it),
+            # and a missing optional column must keep its type (e.g. the dates of the kysymysloki rule).
+            fallback = None if required(model, name) else default(model, name)
+            exprs.append(pl.lit(fallback, dtype=_DTYPE[col.kind]).alias(name))
             continue
         i = mapping[name]
         rawc = pl.col(f"c{i}")
-        value = parse_expr(col, rawc)
-        exprs.append(value.alias(name))
+        value = pl.col(value_col[name])
+        fallback = None if required(model, name) else default(model, name)
+        # An empty cell of an optional column takes the column's default (muu_poissaolo_pv: 0), as a missing
+        # column does.
+        exprs.append((value if fallback is None else value.fill_null(fallback)).alias(name))
         header = headers[name]
         if required(model, name):
             errors.append(errors_where(raw, rawc.is_null(), header, i, pl.lit(f"{name}: arvo puuttuu")))
@@ -324,7 +393,7 @@ def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None
             errors.append(
                 errors_where(
                     raw, bounds_violation(value, b).fill_null(False), header, i,
-                    pl.lit(f"{name} ") + rawc + pl.lit(" " + bounds_text(b)),
+                    pl.lit(f"{name} ") + _shown(rawc) + pl.lit(" " + bounds_text(b)),
                 )
             )
         if name == "kysymys_id":
@@ -342,7 +411,7 @@ def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None
     for qid, i in questions.items():
         q = catalogue[fold(qid)]
         rawc = pl.col(f"c{i}")
-        value = parse_expr(Col(Kind.INT), rawc)
+        value = pl.col(question_col[qid])
         header = table.headers[i]
         errors.append(
             errors_where(raw, rawc.is_not_null() & value.is_null(), header, i,
@@ -351,7 +420,8 @@ def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None
         errors.append(
             errors_where(
                 raw, ((value < q.scale_min) | (value > q.scale_max)).fill_null(False), header, i,
-                pl.lit("vastaus ") + rawc + pl.lit(f" ei ole kysymyksen asteikolla {q.scale_min}–{q.scale_max}"),
+                pl.lit("vastaus ") + _shown(rawc)
+                + pl.lit(f" ei ole kysymyksen asteikolla {q.scale_min}–{q.scale_max}"),
             )
         )
         exprs.append(value.alias(f"q:{qid}"))
@@ -418,7 +488,7 @@ def _source_rules(
             msg = pl.lit(template.split("{1}")[0]) + pl.col("__first").cast(pl.String)
         else:
             before, middle, after = template.split("{}")
-            msg = pl.concat_str([pl.lit(before), pl.col(col).cast(pl.String), pl.lit(middle),
+            msg = pl.concat_str([pl.lit(before), _shown(pl.col(col).cast(pl.String)), pl.lit(middle),
                                  pl.col("__first").cast(pl.String), pl.lit(after)])
         name, i = h(col)
         out.append(errors_where(dup, pl.lit(True), name, i, msg))
@@ -472,7 +542,7 @@ def reference_errors(v: Validated, column: str, known: set[str], what: str) -> p
     values = v.frame[column]
     bad = values.is_not_null() & ~values.is_in(list(known))
     header = v.frame_headers[column]
-    msg = pl.lit(f"{column} '") + pl.col(column) + pl.lit(f"' ei ole {what}")
+    msg = pl.lit(f"{column} '") + _shown(pl.col(column)) + pl.lit(f"' ei ole {what}")
     return errors_where(v.frame.with_columns(bad.alias("__bad")), pl.col("__bad"), header,
                         v.column_index[column], msg)
 

@@ -287,9 +287,8 @@ def test_page_region_figures_equal_the_mart(make_app, demo_db: Path) -> None:  #
         AND p.question_type = 'likert'""", [month]))
     shown = dict(zip(table[t("pulssi.column.question")], table[t("pulssi.column.mean")], strict=True))
     assert {q: shown[q] for q in means} == {q: fmt.number(v, 2) for q, v in means.items()}
-    # The comments are the region's comments of the month.
-    n_comments = _sql(demo_db, """SELECT count(*) FROM mart_pulssi_comments
-        WHERE month = ? AND municipality IS NULL AND station_id IS NULL""", [month])[0][0]
+    # The region shows every pool of the month (each comment sits in exactly one pool).
+    n_comments = _sql(demo_db, """SELECT count(*) FROM mart_pulssi_comments WHERE month = ?""", [month])[0][0]
     comment_tables = [df for df in _frames(at) if t("pulssi.column.comment") in df.columns]
     assert n_comments > 0 and len(comment_tables) == 1 and len(comment_tables[0]) == n_comments
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 
+import numpy as np
 import polars as pl
 
 # A node is (municipality, station_id, role_group); None stands for "all" at that level.
@@ -52,19 +53,45 @@ def _size(people: dict[Node, int]):  # noqa: ANN202 - sort key closure
     return lambda n: (people[n], _code(n))
 
 
-def known_nodes(suppressed: dict[Node, bool], people: dict[Node, int],
-                links: list[tuple[Node, list[Node]]]) -> set[Node]:
-    """Shown nodes and every suppressed node whose sums follow from one link (parent = Σ children)."""
-    known = {n for n, hidden in suppressed.items() if not hidden or people[n] == 0}
-    changed = True
-    while changed:
-        changed = False
-        for parent, kids in links:
-            missing = [m for m in (parent, *kids) if m not in known]
-            if len(missing) == 1:
-                known.add(missing[0])
-                changed = True
-    return known
+class _Algebra:
+    """Totals as sums of the finest cells (station × role group), to find every total that shown ones imply.
+
+    Respondent and head counts stay visible, so a reader can add and subtract the totals (mean × n) of shown
+    groups. A hidden group's total is recoverable exactly when its cell vector lies in the span of the shown
+    groups' vectors (plus the cells known to be empty).
+    """
+
+    def __init__(self, people: dict[Node, int]) -> None:
+        self.nodes = sorted(people, key=_sort_key)
+        leaves = [n for n in self.nodes if n[1] is not None and n[2] is not None]
+        self.empty = [i for i, leaf in enumerate(leaves) if people[leaf] == 0]
+        self.row = {node: i for i, node in enumerate(self.nodes)}
+        self.matrix = np.zeros((len(self.nodes), len(leaves)))
+        for j, (mun, st, grp) in enumerate(leaves):
+            # The groups that contain a cell: its station, municipality and region, each for its role group and all.
+            for node in ((mun, st, grp), (mun, st, None), (mun, None, grp), (mun, None, None), (None, None, grp),
+                         (None, None, None)):
+                if node in self.row:
+                    self.matrix[self.row[node], j] = 1.0
+
+    def recoverable(
+        self, suppressed: dict[Node, bool], people: dict[Node, int], k: int
+    ) -> list[tuple[Node, list[Node]]]:
+        """Hidden groups of 1..k−1 people whose total follows from shown ones, each with the shown groups used."""
+        targets = [n for n in self.nodes if suppressed[n] and 0 < people[n] < k]
+        shown = [n for n in self.nodes if not suppressed[n] and people[n] > 0]
+        if not targets or not shown or self.matrix.shape[1] == 0:
+            return []
+        known = np.vstack([self.matrix[[self.row[n] for n in shown]], np.eye(self.matrix.shape[1])[self.empty]])
+        _, sing, vt = np.linalg.svd(known, full_matrices=False)
+        basis = vt[sing > 1e-9 * max(1.0, sing[0])]
+        out = []
+        for node in targets:
+            v = self.matrix[self.row[node]]
+            if np.linalg.norm(v - (v @ basis.T) @ basis) < 1e-7:
+                coef = np.linalg.lstsq(known.T, v, rcond=None)[0][: len(shown)]
+                out.append((node, [n for n, c in zip(shown, coef, strict=True) if abs(c) > 1e-7]))
+        return out
 
 
 def _contract_step(suppressed: dict[Node, bool], people: dict[Node, int], links: list[tuple[Node, list[Node]]],
@@ -80,61 +107,27 @@ def _contract_step(suppressed: dict[Node, bool], people: dict[Node, int], links:
     return None
 
 
-def _breaker(node: Node, suppressed: dict[Node, bool], people: dict[Node, int], known: set[Node],
-             links: list[tuple[Node, list[Node]]], seen: frozenset[Node] = frozenset()) -> Node | None:
-    """A shown node whose suppression stops `node` from following from a link."""
-    for parent, kids in links:
-        members = (parent, *kids)
-        if node not in members or any(m not in known for m in members if m != node):
-            continue
-        shown = sorted((m for m in members if m != node and not suppressed[m] and people[m] > 0),
-                       key=_size(people))
-        if shown:
-            return shown[0]
-        for m in sorted((m for m in members if m != node and people[m] > 0 and m not in seen), key=_size(people)):
-            found = _breaker(m, suppressed, people, known, links, seen | {node})
-            if found is not None:
-                return found
-    return None
-
-
-def _derivation_step(suppressed: dict[Node, bool], people: dict[Node, int], links: list[tuple[Node, list[Node]]],
-                     k: int) -> Node | None:
-    """Beyond the contract's rule: no group under k may follow from shown figures through several links."""
-    known = known_nodes(suppressed, people, links)
-    for parent, kids in links:
-        if parent not in known:
-            continue
-        unknown = sum(people[c] for c in kids if c not in known)
-        if 0 < unknown < k:
-            shown = sorted((c for c in kids if not suppressed[c] and people[c] > 0), key=_size(people))
-            if shown:
-                return shown[0]
-            if not suppressed[parent]:
-                return parent
-            return _breaker(parent, suppressed, people, known, links)
-    for node in sorted(people, key=_sort_key):
-        if suppressed[node] and 0 < people[node] < k and node in known:
-            found = _breaker(node, suppressed, people, known, links)
-            if found is not None:
-                return found
-    return None
-
-
 def suppress(people: dict[Node, int], k: int) -> dict[Node, bool]:
     """Which nodes to suppress: primary (people < k), then secondary until no shown figure reveals a small group.
 
     First the contract's rule (under a shown parent, suppressed children total none or at least k people;
     else the smallest shown children, ties by code, else the parent), repeated to a fixpoint. The contract's
-    rule alone lets a suppressed parent be re-derived from its shown children and then subtracted from a
-    shown grandparent, so a second rule treats every figure that follows from shown ones as shown too.
+    rule alone still lets a small group be recovered by adding and subtracting totals across hierarchies
+    (e.g. municipality − its clinicians − (station − its clinicians)); so, second, while any hidden group of
+    fewer than k people is implied by the shown totals, the smallest shown group used in that derivation is
+    suppressed too, and the contract's rule is applied again.
     """
     suppressed = {node: n < k for node, n in people.items()}
     links = hierarchies(people)
+    algebra: _Algebra | None = None
     while True:
         node = _contract_step(suppressed, people, links, k)
         if node is None:
-            node = _derivation_step(suppressed, people, links, k)
+            algebra = algebra or _Algebra(people)
+            leaks = algebra.recoverable(suppressed, people, k)
+            if leaks:
+                _, used = leaks[0]
+                node = min(used, key=_size(people))
         if node is None or suppressed[node]:
             return suppressed
         suppressed[node] = True

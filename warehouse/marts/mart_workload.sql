@@ -42,9 +42,10 @@ SELECT
     sl.sick_leave_rate,
     coalesce(sl.suppressed, TRUE) AS sick_leave_suppressed,
     c.fte,
-    c.net_fte,
-    c.sick_days,
-    c.other_absence_days,
+    -- Absence totals are health data: hidden together with the sick-leave rate of a suppressed station.
+    CASE WHEN coalesce(sl.suppressed, TRUE) THEN NULL ELSE c.net_fte END AS net_fte,
+    CASE WHEN coalesce(sl.suppressed, TRUE) THEN NULL ELSE c.sick_days END AS sick_days,
+    CASE WHEN coalesce(sl.suppressed, TRUE) THEN NULL ELSE c.other_absence_days END AS other_absence_days,
     l.mapping_date
 FROM capacity AS c
 CROSS JOIN ref_settings AS s
