@@ -21,6 +21,16 @@ class Session:
     mode: str  # "oidc", "demo" or "intranet"
 
 
+def _nothing() -> None:
+    """An empty page: routing target while a visitor may see no page at all."""
+
+
+def stop_without_pages() -> None:
+    """Stop the run with no page list in the sidebar (the automatic pages/ list would name every page)."""
+    st.navigation([st.Page(_nothing, title=t("app.title"), default=True)], position="hidden")
+    st.stop()
+
+
 def auth_configured() -> bool:
     """Whether `[auth]` is set in .streamlit/secrets.toml."""
     try:
@@ -62,7 +72,7 @@ def current_session(origin: str | None, station_ids: list[str], station_names: d
             st.info(t("auth.please_sign_in"))
             if st.button(t("auth.sign_in"), type="primary"):
                 st.login()
-            st.stop()
+            stop_without_pages()
         email = str(st.user.get("email") or "")
         scope = scope_for(email, load_access())
         if scope is None:
@@ -70,7 +80,7 @@ def current_session(origin: str | None, station_ids: list[str], station_names: d
             st.warning(t("auth.not_listed", email=email or "?"))
             if st.button(t("auth.sign_out")):
                 st.logout()
-            st.stop()
+            stop_without_pages()
         with st.sidebar:
             st.caption(t("auth.signed_in_as", email=email, role=t(f"role.{scope.role}")))
             if st.button(t("auth.sign_out"), key="logout"):
@@ -84,5 +94,5 @@ def current_session(origin: str | None, station_ids: list[str], station_names: d
         return Session(_role_selector(station_ids, station_names, "intranet"), "intranet")
     st.title(t("app.title"))
     st.error(t("auth.configure_sign_in"))
-    st.stop()
+    stop_without_pages()
     raise AssertionError("unreachable")
