@@ -167,6 +167,9 @@ def vega_locale(lang: str = "fi") -> dict[str, Any]:
             "thousands": get_group_symbol(loc),
             "grouping": [3],
             "currency": _currency_affixes(loc),
+            # d3-format writes "80%"; Finnish and Swedish put a no-break space before the sign.
+            "percent": "\u00a0%",
+            "minus": "\u2212",
         },
         "time": {
             **copy.deepcopy(_D3_PATTERNS.get(lang, _D3_PATTERNS["fi"])),

@@ -50,10 +50,27 @@ def summary_frame(result: LoadResult) -> pl.DataFrame:
     """One row per file: source, rows, outcome and what changed."""
     return pl.DataFrame(
         [
-            {"file": f.file_name, "source": f.source, "rows": f.rows, "outcome": t(f"data.outcome.{f.outcome}"),
+            {"file": f.file_name, "source": t(f"data.source_name.{f.source}") if f.source else None, "rows": f.rows,
+             "outcome": t(f"data.outcome.{f.outcome}"),
              "problems": f.problem_count, "change": f.change}
             for f in result.files
         ],
         schema={"file": pl.String, "source": pl.String, "rows": pl.Int64, "outcome": pl.String,
                 "problems": pl.Int64, "change": pl.String},
+    )
+
+
+def with_source_names(df: pl.DataFrame) -> pl.DataFrame:
+    """Source codes replaced by their names in the UI language."""
+    if df.is_empty():
+        return df
+    return df.with_columns(pl.col("source").map_elements(lambda s: t(f"data.source_name.{s}"), return_dtype=pl.String))
+
+
+def log_with_texts(df: pl.DataFrame) -> pl.DataFrame:
+    """The load log with source names and outcomes in the UI language."""
+    if df.is_empty():
+        return df
+    return with_source_names(df).with_columns(
+        pl.col("outcome").map_elements(lambda o: t(f"data.outcome.{o}"), return_dtype=pl.String)
     )

@@ -362,3 +362,10 @@ def with_texts(goals: pl.DataFrame, lang: str = "fi") -> pl.DataFrame:
         pl.col("current_month").map_elements(lambda d: fmt.month_text(d, lang), return_dtype=pl.String,
                                              skip_nulls=False).alias("current_month_text"),
     )
+
+
+def status_labelled(goals: pl.DataFrame, labels: dict[str, str]) -> pl.DataFrame:
+    """Goal rows with the status code replaced by its label in the UI language."""
+    return goals.with_columns(
+        pl.col("status").replace_strict(labels, default=pl.col("status"), return_dtype=pl.String).alias("status_label")
+    )

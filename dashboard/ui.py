@@ -137,6 +137,9 @@ def page_context(session: Session, title_key: str, *, month: bool = True, unit: 
                 allowed = allowed.filter(pl.col("municipality") == ctx.municipality)
             options_s = [ALL, *allowed["station_id"].to_list()]
             _keep_valid("f_station", options_s)
+            if not ctx.scope.all_stations and "f_station" not in st.session_state and len(options_s) > 1:
+                # A station manager starts on their own station rather than on the totals.
+                st.session_state["f_station"] = options_s[1]
             chosen_s = st.selectbox(
                 t("filter.station"), options_s,
                 format_func=lambda s: t("filter.all_stations") if s == ALL else ctx.station_name(s), key="f_station",
@@ -248,10 +251,11 @@ def session() -> Session:
     return st.session_state["_session"]
 
 
-def delta_style(delta: float | None, better: str | None = None) -> dict[str, str]:
+def delta_style(delta: float | None, better: str | None = None, precision: float = 0.0) -> dict[str, str]:
     """Arrow and colour for st.metric from the sign of a change (fmt writes the real minus sign, which
-    Streamlit does not read as negative). `better`: "up", "down" or None (no judgement: grey)."""
-    if delta is None or delta == 0:
+    Streamlit does not read as negative). `better`: "up", "down" or None (no judgement: grey); a change
+    smaller than `precision` (half the last shown digit) gets no arrow, as it is shown as zero."""
+    if delta is None or abs(delta) < precision or delta == 0:
         return {"delta_arrow": "off", "delta_color": "gray"}
     direction = "up" if delta > 0 else "down"
     if better is None:

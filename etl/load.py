@@ -332,7 +332,7 @@ def _apply(con: duckdb.DuckDBPyConnection, group: list[Validated], key: Pseudony
 
 def _describe(source: str, frame: pl.DataFrame, before: int) -> str:
     """A plain summary of what a file replaced."""
-    text = f"{frame.height} riviä korvasi {before} aiempaa"
+    text = f"{frame.height:,} riviä korvasi {before:,} aiempaa".replace(",", "\u00a0")
     if source in ("henkilosto", "pulssi"):
         months = sorted(frame["kuukausi"].unique().to_list())
         text += f"; kuukaudet {', '.join(f'{m.month}/{m.year}' for m in months[:12])}"

@@ -16,6 +16,8 @@ if queries.warehouse_state(db)["ready"]:
 else:
     st.title(t("nav.tiedot"))
 
+if session.mode == "demo":
+    st.warning(t("data.demo_warning"))
 st.subheader(t("data.upload_heading"))
 st.caption(t("data.upload_help"))
 uploads = st.file_uploader(t("data.files"), type=["csv", "xlsx"], accept_multiple_files=True, key="uploads")
@@ -43,13 +45,15 @@ if (do_check or do_load) and uploads:
         result = loading.run_load(session.scope, files, db, None if source == auto else source, progress,
                                   dry_run=do_check)
         bar.progress(1.0)
-        status.update(label=t("data.done"), state="complete" if result.ok else "error")
+        status.update(label=t("data.done") if result.ok else t("data.done_with_problems"),
+                      state="complete" if result.ok else "error")
     st.session_state["last_result"] = (do_check, result)
 
 if "last_result" in st.session_state:
     was_check, result = st.session_state["last_result"]
     if not result.ok:
         st.error(t("data.rejected"))
+        st.markdown(f"##### {t('data.problems_heading')}")
         ui.table(
             loading.problems_frame(result),
             {"file": t("data.col_file"), "row": t("data.col_row"), "column": t("data.col_column"),
@@ -62,6 +66,7 @@ if "last_result" in st.session_state:
         st.success(t("data.loaded"))
     for notice in result.notices:
         st.info(notice)
+    st.markdown(f"##### {t('data.summary_heading')}")
     ui.table(
         loading.summary_frame(result),
         {"file": t("data.col_file"), "source": t("data.col_source"), "rows": t("data.col_rows"),
@@ -72,19 +77,20 @@ if "last_result" in st.session_state:
 if queries.warehouse_state(db)["ready"]:
     st.subheader(t("data.freshness_heading"))
     ui.table(
-        queries.freshness(db),
+        loading.with_source_names(queries.freshness(db)),
         {"source": t("data.col_source"), "last_loaded": t("data.col_last_attempt"),
          "last_success": t("data.col_last_success"), "loads": t("data.col_loads")},
         key="freshness", file_stem="tuoreus",
     )
+    st.markdown(f"##### {t('data.months_heading')}")
     ui.table(
-        queries.data_months(db),
+        loading.with_source_names(queries.data_months(db)),
         {"source": t("data.col_source"), "first_month": t("data.col_first"), "last_month": t("data.col_last")},
-        key="months", dates=("first_month", "last_month"), file_stem="aikajaksot",
+        key="months", months=("first_month", "last_month"), file_stem="aikajaksot",
     )
     st.subheader(t("data.log_heading"))
     ui.table(
-        queries.load_log(db, session.scope),
+        loading.log_with_texts(queries.load_log(db, session.scope)),
         {"load_id": t("data.col_load_id"), "loaded_at": t("data.col_time"), "file_name": t("data.col_file"),
          "source": t("data.col_source"), "rows": t("data.col_rows"), "outcome": t("data.col_outcome"),
          "message": t("data.col_message")},

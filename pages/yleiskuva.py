@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import fmt, overview, queries, ui
+from dashboard import fmt, overview, ui
+from dashboard import queries_goals as qg
 from dashboard.charts import overview as charts
 from dashboard.i18n import t
 
@@ -27,20 +28,20 @@ comp = k["compliance_share"]
 row1[1].metric(
     t("overview.compliance"), fmt.percent(comp.value),
     fmt.signed_points(comp.delta) if comp.delta is not None else None,
-    help=t("overview.compliance_help"), **ui.delta_style(comp.delta, "up"),
+    help=t("overview.compliance_help"), **ui.delta_style(comp.delta, "up", 0.0005),
 )
 clin = k["clinician_admin_hours_week"]
 row1[2].metric(
     t("overview.clinician_hours"), fmt.hours(clin.value),
     fmt.signed(clin.delta) + " " + t("overview.since_first_round") if clin.delta is not None else None,
-    help=t("overview.clinician_hours_help"), **ui.delta_style(clin.delta, "down"),
+    help=t("overview.clinician_hours_help"), **ui.delta_style(clin.delta, "down", 0.05),
 )
 sick = k["sick_leave_rate"]
 row1[3].metric(
     t("overview.sick_leave"),
     fmt.percent(sick.value) if sick.value is not None else t("suppressed.short"),
     fmt.signed_points(sick.delta) if sick.delta is not None else None,
-    help=t("overview.sick_leave_help"), **ui.delta_style(sick.delta, "down"),
+    help=t("overview.sick_leave_help"), **ui.delta_style(sick.delta, "down", 0.0005),
 )
 
 row2 = st.columns(4)
@@ -50,15 +51,15 @@ row2[0].metric(
     t("overview.pulssi_index"),
     fmt.number(pidx.value, 2) if pidx.value is not None else (t("suppressed.short") if has_pulssi else "–"),
     fmt.signed(pidx.delta, 2) if pidx.delta is not None else None,
-    help=t("overview.pulssi_index_help"), **ui.delta_style(pidx.delta, "up"),
+    help=t("overview.pulssi_index_help"), **ui.delta_style(pidx.delta, "up", 0.005),
 )
 row2[1].metric(
     t("overview.participation"), fmt.percent(part.value, 0) if part.value is not None else "–",
-    fmt.signed_points(part.delta) if part.delta is not None else None, **ui.delta_style(part.delta, "up"),
+    fmt.signed_points(part.delta) if part.delta is not None else None, **ui.delta_style(part.delta, "up", 0.005),
 )
 row2[2].metric(
     t("overview.enps"), fmt.number(enps.value, 0) if enps.value is not None else "–",
-    fmt.signed(enps.delta, 0) if enps.delta is not None else None, **ui.delta_style(enps.delta, "up"),
+    fmt.signed(enps.delta, 0) if enps.delta is not None else None, **ui.delta_style(enps.delta, "up", 0.5),
 )
 if not has_pulssi:
     row2[3].info(t("empty.no_pulssi_month"))
@@ -82,18 +83,18 @@ for col, (column, title, number_format) in zip(
         col.altair_chart(charts.sparkline(series, column, title, number_format, ctx.lang), width="stretch")
 
 st.markdown(f"#### {t('overview.goals')}")
-goals = queries.goal_progress(ctx.db)
-if goals.is_empty():
+goals = qg.with_texts(qg.goal_progress(ctx.db, ctx.lang), ctx.lang) if qg.has_goal_marts(ctx.db) else None
+if goals is None or goals.is_empty():
     st.info(t("empty.no_goals"))
 else:
-    st.altair_chart(charts.goal_bars(goals, ctx.lang), width="stretch")
+    labels = {code: t(f"goal_status.{code}") for code in charts.GOAL_STATUS_COLOURS}
+    st.altair_chart(charts.goal_bars(goals, labels, ctx.lang), width="stretch")
     ui.table(
-        goals,
+        qg.status_labelled(goals, labels),
         {
-            "goal_id": t("goals.goal"), "indicator_name": t("goals.indicator"), "baseline": t("goals.baseline"),
-            "current": t("goals.current"), "target": t("goals.target"), "progress": t("goals.progress_pct"),
-            "status": t("goals.status"),
+            "goal_id": t("goals.goal"), "indicator_name": t("goals.indicator"), "baseline_text": t("goals.baseline"),
+            "current_text": t("goals.current"), "target_text": t("goals.target"),
+            "progress_text": t("goals.progress_pct"), "status_label": t("goals.status"),
         },
-        key="overview_goals", percent=("progress",), decimals={"baseline": 3, "current": 3, "target": 3},
-        file_stem="tavoitteet_yhteenveto",
+        key="overview_goals", file_stem="tavoitteet_yhteenveto",
     )

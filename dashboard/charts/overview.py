@@ -7,6 +7,8 @@ import polars as pl
 
 from dashboard.charts.common import CATEGORICAL, GOAL_STATUS_COLOURS, finish
 
+__all__ = ["GOAL_STATUS_COLOURS", "goal_bars", "sparkline"]
+
 
 def sparkline(frame: pl.DataFrame, column: str, title: str, fmt: str = ",.1f", lang: str = "fi") -> alt.Chart:
     """A small line of one monthly series, with exact values in the tooltip."""
@@ -27,31 +29,35 @@ def sparkline(frame: pl.DataFrame, column: str, title: str, fmt: str = ",.1f", l
     return finish(chart, lang)
 
 
-def goal_bars(goals: pl.DataFrame, lang: str = "fi") -> alt.Chart:
-    """Progress (0–100 %) of each goal indicator, coloured by status."""
+def goal_bars(goals: pl.DataFrame, labels: dict[str, str], lang: str = "fi") -> alt.Chart:
+    """Progress (0–100 %) of each goal indicator, coloured by status (legend in the UI language)."""
     data = goals.select(
         pl.concat_str([pl.lit("T"), pl.col("goal_id").cast(pl.String), pl.lit(": "), pl.col("indicator_name")])
         .alias("indicator"),
-        "progress", "status", "current", "baseline", "target",
+        "progress", "status", pl.col("status").replace_strict(labels, default=pl.col("status"),
+                                                              return_dtype=pl.String).alias("status_label"),
+        pl.col("current_text"), pl.col("baseline_text"), pl.col("target_text"),
     )
+    label_expr = "{" + ", ".join(f"'{code}': '{text}'" for code, text in labels.items()) + "}[datum.label]"
     chart = (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("indicator:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
+            y=alt.Y("indicator:N", title=None, sort=None, axis=alt.Axis(labelLimit=460)),
             x=alt.X("progress:Q", title="Edistyminen lähtötasosta tavoitteeseen (%)",
                     scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
             color=alt.Color(
                 "status:N", title="Tila",
                 scale=alt.Scale(domain=list(GOAL_STATUS_COLOURS), range=list(GOAL_STATUS_COLOURS.values())),
+                legend=alt.Legend(labelExpr=label_expr),
             ),
             tooltip=[
                 alt.Tooltip("indicator:N", title="Mittari"),
                 alt.Tooltip("progress:Q", title="Edistyminen", format=".0%"),
-                alt.Tooltip("baseline:Q", title="Lähtötaso", format=",.3~f"),
-                alt.Tooltip("current:Q", title="Nykyinen", format=",.3~f"),
-                alt.Tooltip("target:Q", title="Tavoite", format=",.3~f"),
-                alt.Tooltip("status:N", title="Tila"),
+                alt.Tooltip("baseline_text:N", title="Lähtötaso"),
+                alt.Tooltip("current_text:N", title="Nykyinen"),
+                alt.Tooltip("target_text:N", title="Tavoite"),
+                alt.Tooltip("status_label:N", title="Tila"),
             ],
         )
         .properties(height=alt.Step(22))
