@@ -328,6 +328,9 @@ class _Demo:
         # Annual leave falls mostly in July, some in June/August, winter week and Christmas.
         take, lo, hi = {7: (0.85, 10, 20), 6: (0.35, 5, 10), 8: (0.35, 5, 10), 2: (0.2, 5, 5),
                         3: (0.1, 5, 5), 12: (0.3, 2, 4)}.get(m.month, (0.12, 1, 3))
+        if p.role in SECRETARY_ROLES and m.month in (6, 7, 8):
+            # Secretary holidays are staggered over the summer so that booking and reception stay open.
+            take, lo, hi = {6: (0.4, 5, 10), 7: (0.45, 8, 12), 8: (0.4, 5, 10)}[m.month]
         other = rng.randint(lo, hi) if rng.random() < take else 0
         return sick, min(other, wd - sick)
 
@@ -356,6 +359,8 @@ class _Demo:
                     if key not in subs:
                         subs[key] = [self._person(rng.choice(("sairaanhoitaja", "lahihoitaja")),
                                                   contract="sijainen") for _ in range(size // 25)]
+                        # A summer assistant keeps the reception open while the secretaries are on leave.
+                        subs[key].append(self._person("terveyskeskusavustaja", contract="sijainen"))
                     people += subs[key]
                 self.by_station_month[sid, m] = people
                 for p in people:
