@@ -124,7 +124,8 @@ def test_aware_timestamps_are_shown_in_finnish_time() -> None:
 
 def test_vega_locale_fi() -> None:
     assert fmt.vega_locale() == {
-        "number": {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0€"]},
+        "number": {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0€"],
+                   "percent": "\u00a0%", "minus": "\u2212"},
         "time": {
             "dateTime": "%A, %-d. %Bta %Y klo %X",
             "date": "%-d.%-m.%Y",
