@@ -19,8 +19,10 @@ from etl.readers import RawTable, ReadError, read_bytes
 from etl.validate import Question, Validated, detect_source, reference_errors, validate
 from warehouse import db as wdb
 from warehouse.build import build_marts, create_schema
+from warehouse.settings import PROJECT_ROOT
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
+DEFAULT_CATALOGUE = PROJECT_ROOT / "config" / "kysymykset.csv"
 Progress = Callable[[str, str, int], None]
 
 RAW_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -156,6 +158,16 @@ def check(
             continue
         res.source = name
         detected.append((res, table, name))
+    sources = {name for _, _, name in detected}
+    if "pulssi" in sources and "kysymykset" not in sources and not state["questions"]:
+        # The contract's default catalogue ships with the project: a first Pulssi load without a catalogue of
+        # its own loads it in the same transaction (and the load log says so).
+        default = DEFAULT_CATALOGUE.read_bytes()
+        res = FileResult(f"{DEFAULT_CATALOGUE.name} (oletusluettelo)", "kysymykset")
+        table = read_bytes(default, res.file_name, "kysymykset")
+        res.content_hash, res.rows = table.content_hash, table.frame.height
+        results.append(res)
+        detected.append((res, table, "kysymykset"))
     detected.sort(key=lambda item: LOAD_ORDER.index(item[2]))
 
     catalogue: dict[str, Question] = dict(state["questions"])  # type: ignore[arg-type]
