@@ -133,6 +133,13 @@ def test_renders_in_swedish(make_app, demo_db: Path, monkeypatch: pytest.MonkeyP
 # --- figures equal the marts ---------------------------------------------------------------------------------------
 
 
+def half_up(x: float, decimals: int) -> float:
+    """Rounding as the page shows figures (half away from zero: 328,5 → 329), not Python's half-to-even."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
 @pytest.mark.parametrize(
     ("indicator_id", "percent", "decimals"),
     [("tyonjaon_toteutuminen", True, 1), ("hallinta_sihteerit", False, 2), ("kliinikoiden_sihteerityo", False, 0)],
@@ -147,9 +154,9 @@ def test_card_figures_equal_the_mart(make_app, demo_db: Path, indicator_id: str,
     block = indicator_block(at, name)
     shown = {m.label.split(" (")[0]: fi_number(m.value) for m in block.metric}
     scale = 100 if percent else 1
-    assert shown["Lähtötaso"] == pytest.approx(round(baseline * scale, decimals), abs=1e-9)
-    assert shown["Tavoite"] == pytest.approx(round(target * scale, decimals), abs=1e-9)
-    assert shown["Nykyinen"] == pytest.approx(round(current * scale, decimals), abs=1e-9)
+    assert shown["Lähtötaso"] == pytest.approx(half_up(baseline * scale, decimals), abs=1e-9)
+    assert shown["Tavoite"] == pytest.approx(half_up(target * scale, decimals), abs=1e-9)
+    assert shown["Nykyinen"] == pytest.approx(half_up(current * scale, decimals), abs=1e-9)
     captions = [c.value.replace("\\", "") for c in block.caption]
     assert label in captions  # since when: the baseline period
     assert f"kuukausi {month.month}/{month.year}" in captions  # and the month of the current value
@@ -165,7 +172,7 @@ def test_summary_table_equals_the_mart(make_app, demo_db: Path) -> None:
     assert table["Tila"].tolist() == [status_words[r[3]] for r in rows]
     for shown, (_, current, unit, _) in zip(table["Nykyinen"].tolist(), rows, strict=True):
         expected = {"share": (100, 1), "score": (1, 2), "hours_week": (1, 0), "ratio": (1, 2)}[unit]
-        assert fi_number(shown) == pytest.approx(round(current * expected[0], expected[1]), abs=1e-9)
+        assert fi_number(shown) == pytest.approx(half_up(current * expected[0], expected[1]), abs=1e-9)
 
 
 # --- before / after ---------------------------------------------------------------------------------------------
@@ -198,7 +205,7 @@ def test_changing_the_measure_changes_the_chart_data(make_app, demo_db: Path) ->
     shown = dict(zip([int(fi_number(v)) for v in table["Kuukausi käyttöönotosta"]],
                      table["Käyttöön ottaneet asemat, keskiarvo (%)"], strict=True))
     assert {m: fi_number(v) for m, v in shown.items()} == pytest.approx(
-        {m: round(v * 100, 1) for m, v in expected.items()}, abs=1e-9
+        {m: half_up(v * 100, 1) for m, v in expected.items()}, abs=1e-9
     )
 
 
@@ -251,7 +258,7 @@ def test_project_manager_drilldown_has_every_station(make_app, demo_db: Path) ->
                                 "USING (station_id) WHERE indicator_id = 'tyonjaon_toteutuminen'"))
     shown = dict(zip(table["Asema"], table["Nykyinen (%)"], strict=True))
     assert {k: fi_number(v) for k, v in shown.items()} == pytest.approx(
-        {k: round(v * 100, 1) for k, v in current.items()}, abs=1e-9
+        {k: half_up(v * 100, 1) for k, v in current.items()}, abs=1e-9
     )
 
 

@@ -31,6 +31,13 @@ WEEKLY_HOURS = 36.25
 # --- helpers ------------------------------------------------------------------------------------------------
 
 
+
+def half_up(x: float, decimals: int = 0) -> float:
+    """Rounding as the page shows figures (half away from zero), not Python's half-to-even."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
 def fi_number(text: str) -> float:
     """A Finnish-formatted number ("1 234,56", "−0,02", "12,7 %") as a float."""
     cleaned = text.replace("\u00a0", "").replace(" ", "").replace("%", "").replace("\u2212", "-").replace(",", ".")
@@ -139,16 +146,16 @@ def test_region_metric_equals_mart_and_follows_the_month(make_app, demo_db: Path
     at = page(make_app, demo_db)
     month = at.session_state["f_month"]
     shown = fi_number(metric(at, "Kuormitussuhde, koko alue"))
-    assert shown == pytest.approx(round(region_ratio(demo_db, month), 2), abs=1e-9)
+    assert shown == pytest.approx(half_up(region_ratio(demo_db, month), 2), abs=1e-9)
 
     # Another month whose regional ratio differs visibly.
     months = [r[0] for r in sql(demo_db, "SELECT DISTINCT month FROM mart_workload WHERE load_ratio IS NOT NULL")]
     other = max(months, key=lambda m: abs(region_ratio(demo_db, m) - region_ratio(demo_db, month)))
-    assert round(region_ratio(demo_db, other), 2) != round(region_ratio(demo_db, month), 2)
+    assert half_up(region_ratio(demo_db, other), 2) != half_up(region_ratio(demo_db, month), 2)
     at.selectbox(key="f_month").set_value(other).run()
     assert not at.exception
     assert fi_number(metric(at, "Kuormitussuhde, koko alue")) == pytest.approx(
-        round(region_ratio(demo_db, other), 2), abs=1e-9
+        half_up(region_ratio(demo_db, other), 2), abs=1e-9
     )
 
 
@@ -159,10 +166,10 @@ def test_spread_metrics_equal_mart(make_app, demo_db: Path) -> None:
                                          "IS NOT NULL", [month])]
     cv = statistics.pstdev(ratios) / statistics.fmean(ratios)
     over = sum(r > 1.1 for r in ratios) / len(ratios)
-    assert fi_number(metric(at, "Vaihtelukerroin")) == pytest.approx(round(cv * 100, 1), abs=1e-9)
-    assert fi_number(metric(at, "Asemia yli 1,1")) == pytest.approx(round(over * 100), abs=1e-9)
+    assert fi_number(metric(at, "Vaihtelukerroin")) == pytest.approx(half_up(cv * 100, 1), abs=1e-9)
+    assert fi_number(metric(at, "Asemia yli 1,1")) == pytest.approx(half_up(over * 100), abs=1e-9)
     low, high = (fi_number(p) for p in metric(at, "Pienin – suurin").split(" – "))
-    assert (low, high) == (round(min(ratios), 2), round(max(ratios), 2))
+    assert (low, high) == (half_up(min(ratios), 2), half_up(max(ratios), 2))
 
 
 def test_station_filter_shows_the_station_ratio(make_app, demo_db: Path) -> None:
@@ -172,10 +179,10 @@ def test_station_filter_shows_the_station_ratio(make_app, demo_db: Path) -> None
                         "USING (station_id) WHERE month = ? AND load_ratio IS NOT NULL ORDER BY load_ratio", [month])
     (low_id, low_name, low_ratio), (high_id, high_name, high_ratio) = rows[0], rows[-1]
     at.selectbox(key="f_station").set_value(low_id).run()
-    assert fi_number(metric(at, f"Kuormitussuhde, {low_name}")) == pytest.approx(round(low_ratio, 2), abs=1e-9)
+    assert fi_number(metric(at, f"Kuormitussuhde, {low_name}")) == pytest.approx(half_up(low_ratio, 2), abs=1e-9)
     at.selectbox(key="f_station").set_value(high_id).run()
-    assert fi_number(metric(at, f"Kuormitussuhde, {high_name}")) == pytest.approx(round(high_ratio, 2), abs=1e-9)
-    assert round(low_ratio, 2) != round(high_ratio, 2)
+    assert fi_number(metric(at, f"Kuormitussuhde, {high_name}")) == pytest.approx(half_up(high_ratio, 2), abs=1e-9)
+    assert half_up(low_ratio, 2) != half_up(high_ratio, 2)
     # The table row of the station holds the same figures as the mart.
     table = at.dataframe[0].value
     row = table[table["Asema"] == high_name].iloc[0]
