@@ -2,17 +2,12 @@
 
 import altair as alt  # noqa: F401 - imported before the first chart, so a rerun cannot cut its import short
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from dashboard import ui
 from dashboard.i18n import t
 
 st.set_page_config(page_title="Työnjakoseuranta", page_icon=":material/assignment:", layout="wide")
-if PagesManager.uses_pages_directory:
-    # The first run after a server start uses Streamlit's automatic pages/ list (every page file, even before
-    # sign-in). Leave that mode and run again through st.navigation below.
-    PagesManager.uses_pages_directory = False
-    st.rerun()
+ui.leave_pages_directory_mode()
 
 db = ui.db_path()
 ui.ensure_warehouse(db)

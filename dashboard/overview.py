@@ -32,6 +32,42 @@ def _month_end(d: date) -> date:
     return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
 
+# Per month over the given stations: each station's latest round on or before the month's last day.
+_COMPLIANCE_SERIES = """
+WITH months AS (SELECT DISTINCT month FROM mart_workload UNION SELECT DISTINCT month FROM mart_pulssi),
+rounds AS (
+    SELECT * FROM mart_compliance WHERE task_group IS NULL AND list_contains(?::VARCHAR[], station_id)
+),
+latest AS (
+    SELECT m.month, r.station_id, max(r.mapping_date) AS mapping_date
+    FROM months AS m JOIN rounds AS r ON r.mapping_date <= last_day(m.month)
+    GROUP BY m.month, r.station_id
+)
+SELECT l.month,
+       sum(r.compliant_hours_week) / nullif(sum(r.total_hours_week), 0) AS compliance_share,
+       sum(r.clinician_admin_hours_week) AS clinician_admin_hours_week,
+       count(*) AS stations_mapped
+FROM latest AS l JOIN rounds AS r USING (station_id, mapping_date)
+GROUP BY l.month ORDER BY l.month
+"""
+_FIRST_ROUND_HOURS = """
+SELECT sum(clinician_admin_hours_week) AS first_round_clinician_hours_week
+FROM mart_compliance
+WHERE task_group IS NULL AND list_contains(?::VARCHAR[], station_id)
+  AND (station_id, mapping_date) IN (SELECT station_id, min(mapping_date) FROM mart_compliance GROUP BY station_id)
+"""
+
+def _compliance_series(db: str | Path, station_ids: list[str]) -> pl.DataFrame:
+    """Per month over the given stations (the caller checks the scope): compliance and clinician hours."""
+    return queries.frame(db, _COMPLIANCE_SERIES, (sorted(station_ids),))
+
+
+def _first_round_clinician_hours(db: str | Path, station_ids: list[str]) -> float | None:
+    """Clinician admin hours per week of the given stations' first mapping rounds."""
+    value = queries.frame(db, _FIRST_ROUND_HOURS, (sorted(station_ids),))["first_round_clinician_hours_week"][0]
+    return None if value is None else float(value)
+
+
 def _unit_stations(db: str | Path, municipality: str | None, station_id: str | None) -> list[str]:
     st = queries.stations(db)
     if station_id:
@@ -57,37 +93,14 @@ def series(db: str | Path, scope: Scope, municipality: str | None = None,
         pl.lit(rollout.height, pl.Int64).alias("stations_total"),
     )
     # Compliance is not personal data: aggregate over every station of the unit, whatever the scope.
-    comp = queries.frame(db, queries._COMPLIANCE).filter(  # noqa: SLF001
-        pl.col("task_group").is_null() & pl.col("station_id").is_in(ids)
-    )
-    rows = []
-    for m in months["month"].to_list():
-        latest = (
-            comp.filter(pl.col("mapping_date") <= _month_end(m))
-            .sort("mapping_date")
-            .group_by("station_id")
-            .last()
-        )
-        total = latest["total_hours_week"].sum() if latest.height else None
-        rows.append({
-            "month": m,
-            "compliance_share": (latest["compliant_hours_week"].sum() / total) if total else None,
-            "clinician_admin_hours_week": latest["clinician_admin_hours_week"].sum() if latest.height else None,
-            "stations_mapped": latest.height,
-        })
-    comp_series = pl.DataFrame(
-        rows,
-        schema={"month": pl.Date, "compliance_share": pl.Float64, "clinician_admin_hours_week": pl.Float64,
-                "stations_mapped": pl.Int64},
-    )
-    firsts = comp.sort("mapping_date").group_by("station_id").first()
-    first_hours = float(firsts["clinician_admin_hours_week"].sum()) if firsts.height else None
+    comp_series = _compliance_series(db, ids)
+    first_hours = _first_round_clinician_hours(db, ids)
     pulssi = queries.pulssi_index(db, scope, municipality if not station_id else None, station_id)
     sick = queries.sick_leave(db, scope, municipality if not station_id else None, station_id).select(
         "month", "sick_leave_rate", pl.col("suppressed").alias("sick_leave_suppressed")
     )
     out = (
-        live.join(comp_series, on="month", how="left")
+        live.join(comp_series, on="month", how="left").with_columns(pl.col("stations_mapped").fill_null(0))
         .join(pulssi.rename({"suppressed": "pulssi_suppressed"}), on="month", how="left")
         .join(sick, on="month", how="left")
         .with_columns(pl.lit(first_hours, pl.Float64).alias("first_round_clinician_hours_week"))

@@ -139,21 +139,30 @@ SELECT w.station_id, s.name_fi, s.name_sv, s.municipality, w.month, w.secretary_
 FROM mart_workload AS w LEFT JOIN mart_rollout AS s USING (station_id)
 ORDER BY w.month, s.municipality, s.name_fi
 """
-_WORKLOAD_REGION = """
-SELECT month,
-       sum(required_hours_week) FILTER (WHERE load_ratio IS NOT NULL)
-         / nullif(sum(capacity_hours_week) FILTER (WHERE load_ratio IS NOT NULL), 0) AS load_ratio,
-       sum(required_hours_week) AS required_hours_week,
-       sum(capacity_hours_week) AS capacity_hours_week,
-       sum(secretary_fte) AS secretary_fte,
-       sum(secretary_net_fte) AS secretary_net_fte,
-       stddev_pop(load_ratio) / nullif(avg(load_ratio), 0) AS load_ratio_cv,
-       avg(CASE WHEN load_ratio > 1.1 THEN 1.0 ELSE 0.0 END) FILTER (WHERE load_ratio IS NOT NULL) AS overload_share,
-       min(load_ratio) AS load_ratio_min,
-       max(load_ratio) AS load_ratio_max,
-       count(load_ratio) AS stations_with_ratio
-FROM mart_workload GROUP BY month ORDER BY month
+# Per month over the stations of a unit (all stations when the municipality is NULL): load ratio =
+# Σ required / Σ capacity over the stations that have a ratio; spread = population standard deviation / mean of
+# the station ratios; overload share = share of stations above the threshold.
+_WORKLOAD_SERIES = """
+SELECT w.month,
+       sum(w.required_hours_week) FILTER (WHERE w.load_ratio IS NOT NULL)
+         / nullif(sum(w.capacity_hours_week) FILTER (WHERE w.load_ratio IS NOT NULL), 0) AS load_ratio,
+       sum(w.required_hours_week) AS required_hours_week,
+       sum(w.capacity_hours_week) AS capacity_hours_week,
+       sum(w.secretary_fte) AS secretary_fte,
+       sum(w.secretary_net_fte) AS secretary_net_fte,
+       stddev_pop(w.load_ratio) / nullif(avg(w.load_ratio), 0) AS load_ratio_cv,
+       avg(CASE WHEN w.load_ratio > $2 THEN 1.0 ELSE 0.0 END) FILTER (WHERE w.load_ratio IS NOT NULL)
+         AS overload_share,
+       min(w.load_ratio) AS load_ratio_min,
+       max(w.load_ratio) AS load_ratio_max,
+       max(w.load_ratio) - min(w.load_ratio) AS load_ratio_range,
+       count(w.load_ratio) AS stations_with_ratio,
+       count(*) AS stations
+FROM mart_workload AS w LEFT JOIN mart_rollout AS s USING (station_id)
+WHERE $1::VARCHAR IS NULL OR s.municipality = $1::VARCHAR
+GROUP BY w.month ORDER BY w.month
 """
+OVERLOAD_THRESHOLD = 1.1
 
 
 def workload(db: str | Path, scope: Scope, month: date | None = None, station_id: str | None = None) -> pl.DataFrame:
@@ -167,9 +176,15 @@ def workload(db: str | Path, scope: Scope, month: date | None = None, station_id
     return df
 
 
+def workload_series(db: str | Path, municipality: str | None = None,
+                    threshold: float = OVERLOAD_THRESHOLD) -> pl.DataFrame:
+    """Per month for the region (municipality None) or one municipality: load ratio, its spread, share above 1.1."""
+    return frame(db, _WORKLOAD_SERIES, (municipality, threshold))
+
+
 def workload_region(db: str | Path) -> pl.DataFrame:
     """Region per month: load ratio (Σ required / Σ capacity), its spread and the share above 1.1."""
-    return frame(db, _WORKLOAD_REGION)
+    return workload_series(db)
 
 
 # --- sick leave ---------------------------------------------------------------------------------------
@@ -208,30 +223,6 @@ SELECT c.station_id, s.name_fi, s.name_sv, s.municipality, c.mapping_date, c.tas
 FROM mart_compliance AS c LEFT JOIN mart_rollout AS s USING (station_id)
 ORDER BY s.municipality, s.name_fi, c.mapping_date, c.task_group NULLS FIRST
 """
-_COMPLIANCE_REGION = """
-WITH months AS (SELECT DISTINCT month FROM mart_workload),
-latest AS (
-    SELECT m.month, c.station_id, max(c.mapping_date) AS mapping_date
-    FROM months AS m JOIN mart_compliance AS c ON c.mapping_date <= last_day(m.month) AND c.task_group IS NULL
-    GROUP BY m.month, c.station_id
-),
-firsts AS (
-    SELECT station_id, min(mapping_date) AS mapping_date FROM mart_compliance GROUP BY station_id
-),
-first_hours AS (
-    SELECT sum(c.clinician_admin_hours_week) AS first_clinician_hours
-    FROM mart_compliance AS c JOIN firsts AS f USING (station_id, mapping_date) WHERE c.task_group IS NULL
-)
-SELECT l.month,
-       sum(c.compliant_hours_week) / nullif(sum(c.total_hours_week), 0) AS compliance_share,
-       sum(c.clinician_admin_hours_week) AS clinician_admin_hours_week,
-       count(*) AS stations_mapped,
-       any_value(f.first_clinician_hours) AS first_round_clinician_hours_week
-FROM latest AS l
-JOIN mart_compliance AS c ON c.station_id = l.station_id AND c.mapping_date = l.mapping_date AND c.task_group IS NULL
-CROSS JOIN first_hours AS f
-GROUP BY l.month ORDER BY l.month
-"""
 _TASKS = """
 SELECT t.station_id, s.name_fi AS station_name, t.mapping_date, t.task_id, t.task_name, t.task_group, t.owner_role,
        t.owner_role_group, t.performer_role, t.performer_role_group, t.hours_week, t.compliant
@@ -243,11 +234,6 @@ ORDER BY t.mapping_date, t.task_group, t.task_name, t.hours_week DESC
 def compliance(db: str | Path, scope: Scope) -> pl.DataFrame:
     """Compliance per station × mapping round × task group (task_group null = all groups)."""
     return _restrict(frame(db, _COMPLIANCE), scope)
-
-
-def compliance_region(db: str | Path) -> pl.DataFrame:
-    """Region per month, over each station's latest round by the month's end: compliance, clinician hours."""
-    return frame(db, _COMPLIANCE_REGION)
 
 
 def task_detail(db: str | Path, scope: Scope, station_id: str) -> pl.DataFrame:

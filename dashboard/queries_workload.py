@@ -19,30 +19,6 @@ LOW = 0.9
 HIGH = 1.1
 BANDS = ("under", "within", "over")
 
-# Per month over the stations of a unit (all stations when the municipality is NULL). Same definitions as
-# queries.workload_region: load ratio = Σ required / Σ capacity over the stations that have a ratio; spread =
-# population standard deviation / mean of the station ratios; overload share = share of stations above 1.1.
-_UNIT_SERIES = """
-SELECT w.month,
-       sum(w.required_hours_week) FILTER (WHERE w.load_ratio IS NOT NULL)
-         / nullif(sum(w.capacity_hours_week) FILTER (WHERE w.load_ratio IS NOT NULL), 0) AS load_ratio,
-       sum(w.required_hours_week) AS required_hours_week,
-       sum(w.capacity_hours_week) AS capacity_hours_week,
-       sum(w.secretary_fte) AS secretary_fte,
-       sum(w.secretary_net_fte) AS secretary_net_fte,
-       stddev_pop(w.load_ratio) / nullif(avg(w.load_ratio), 0) AS load_ratio_cv,
-       avg(CASE WHEN w.load_ratio > $2 THEN 1.0 ELSE 0.0 END) FILTER (WHERE w.load_ratio IS NOT NULL)
-         AS overload_share,
-       min(w.load_ratio) AS load_ratio_min,
-       max(w.load_ratio) AS load_ratio_max,
-       max(w.load_ratio) - min(w.load_ratio) AS load_ratio_range,
-       count(w.load_ratio) AS stations_with_ratio,
-       count(*) AS stations
-FROM mart_workload AS w LEFT JOIN mart_rollout AS s USING (station_id)
-WHERE $1::VARCHAR IS NULL OR s.municipality = $1::VARCHAR
-GROUP BY w.month ORDER BY w.month
-"""
-
 _SERIES_SCHEMA = {
     "month": pl.Date, "load_ratio": pl.Float64, "required_hours_week": pl.Float64,
     "capacity_hours_week": pl.Float64, "secretary_fte": pl.Float64, "secretary_net_fte": pl.Float64,
@@ -54,7 +30,7 @@ KPI_COLUMNS = ("load_ratio", "load_ratio_cv", "overload_share", "load_ratio_min"
 
 def unit_series(db: str | Path, municipality: str | None = None) -> pl.DataFrame:
     """Per month for the region (municipality None) or one municipality: load ratio and its spread."""
-    df = queries.frame(db, _UNIT_SERIES, (municipality, HIGH))
+    df = queries.workload_series(db, municipality, HIGH)
     return df.cast(_SERIES_SCHEMA) if not df.is_empty() else pl.DataFrame(schema=_SERIES_SCHEMA)  # type: ignore[arg-type]
 
 

@@ -241,14 +241,22 @@ def exportable(df: pl.DataFrame, columns: dict[str, str], *, percent: tuple[str,
 def session() -> Session:
     """The session that app.py decided for this run."""
     if "_session" not in st.session_state:
-        # With a pages/ folder beside app.py, the first run after a server start that opens a page URL runs the
-        # page alone (Streamlit's v1 multipage mode) until st.navigation has been called once. Switch that mode
-        # off and run again through app.py, which signs the user in and routes.
-        from streamlit.runtime.pages_manager import PagesManager
+        # A page URL opened first after a server start ran this page without app.py.
+        leave_pages_directory_mode()
+    return st.session_state["_session"]
 
+
+def leave_pages_directory_mode() -> None:
+    """Leave Streamlit's automatic pages/ mode and run again through app.py's st.navigation.
+
+    With a pages/ folder beside app.py, Streamlit's first run after a server start lists every page file (even
+    before sign-in) and runs a page URL without app.py, until st.navigation has been called once.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory is not False:
         PagesManager.uses_pages_directory = False
         st.rerun()
-    return st.session_state["_session"]
 
 
 def delta_style(delta: float | None, better: str | None = None, precision: float = 0.0) -> dict[str, str]:

@@ -281,32 +281,46 @@ def _has_marts(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(wdb.scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'mart_workload'"))
 
 
-def _scope_sql(table: str, by: tuple[str, ...]) -> str:
-    """WHERE clause selecting the rows of `table` that a file with these scope columns replaces."""
-    if not by:
-        return "TRUE"
-    cond = " AND ".join(f"s.{c} = {table}.{c}" for c in by)
-    return f"EXISTS (SELECT 1 FROM __scope AS s WHERE {cond})"
+@dataclass(frozen=True)
+class _ReplaceSql:
+    """The statements that replace one raw table's rows in a file's scope."""
+
+    count: str
+    differs: str
+    delete: str
+    insert: str
 
 
-def _differs(con: duckdb.DuckDBPyConnection, table: str, cols: tuple[str, ...], new: str, where: str) -> bool:
-    """Whether the rows in scope differ from the new rows, compared as multisets of row hashes."""
+def _replace_sql(table: str, cols: tuple[str, ...], by: tuple[str, ...], new: str, load_id: bool) -> _ReplaceSql:
+    """Build the statements of one table once, at import, from the module's own table and column constants."""
+    where = (
+        "EXISTS (SELECT 1 FROM __scope AS s WHERE " + " AND ".join(f"s.{c} = {table}.{c}" for c in by) + ")"
+        if by else "TRUE"
+    )
     c = ", ".join(cols)
     # Σ of 64-bit row hashes (as HUGEINT, no overflow) with the count identifies a multiset of rows; far
     # cheaper than EXCEPT ALL on a million answers.
-    sql = (
-        f"SELECT (SELECT count(*) || ':' || coalesce(sum(hash({c})::HUGEINT), 0) FROM {new}) "
-        f"IS DISTINCT FROM (SELECT count(*) || ':' || coalesce(sum(hash({c})::HUGEINT), 0) FROM {table} "
-        f"WHERE {where})"
+    digest = f"count(*) || ':' || coalesce(sum(hash({c})::HUGEINT), 0)"
+    return _ReplaceSql(
+        count=f"SELECT count(*) FROM {table} WHERE {where}",
+        differs=f"SELECT (SELECT {digest} FROM {new}) IS DISTINCT FROM (SELECT {digest} FROM {table} WHERE {where})",
+        delete=f"DELETE FROM {table} WHERE {where}",
+        insert=f"INSERT INTO {table} SELECT {c}{', ?' if load_id else ''} FROM {new}",
     )
-    return bool(wdb.scalar(con, sql))
+
+
+_REPLACE: dict[str, _ReplaceSql] = {
+    source: _replace_sql(table, cols, SOURCES[source].replace_by, "__new", True)
+    for source, (table, cols) in RAW_TABLES.items()
+}
+_REPLACE_ANSWERS = _replace_sql(*ANSWERS, SOURCES["pulssi"].replace_by, "__answers", False)
 
 
 def _apply(con: duckdb.DuckDBPyConnection, group: list[Validated], key: PseudonymKey | None, load_id: int) -> str:
     """Replace the rows that the files of one source cover; return a summary of the change, or '' if none."""
     v = group[0]
     spec = SOURCES[v.source]
-    table, cols = RAW_TABLES[v.source]
+    cols = RAW_TABLES[v.source][1]
     frame = pl.concat([g.frame.select(list(cols)) for g in group], how="vertical_relaxed")
     if v.source == "henkilosto":
         assert key is not None
@@ -317,25 +331,23 @@ def _apply(con: duckdb.DuckDBPyConnection, group: list[Validated], key: Pseudony
     con.register("__new", frame.to_arrow())
     scope = frame.select(list(spec.replace_by)).unique() if spec.replace_by else pl.DataFrame({"all": [1]})
     con.register("__scope", scope.to_arrow())
-    where = _scope_sql(table, spec.replace_by)
-    before = int(wdb.scalar(con, f"SELECT count(*) FROM {table} WHERE {where}"))  # type: ignore[arg-type]
+    sql = _REPLACE[v.source]
+    before = int(wdb.scalar(con, sql.count))  # type: ignore[arg-type]
     # Different row counts already prove a change; only equal counts need the full row comparison.
-    differs = before != frame.height or _differs(con, table, cols, "__new", where)
+    differs = before != frame.height or bool(wdb.scalar(con, sql.differs))
     answers = None
     if v.source == "pulssi":
         answers = pl.concat([g.answers for g in group if g.answers is not None], how="vertical_relaxed")
         con.register("__answers", answers.to_arrow())
-        a_table, a_cols = ANSWERS
-        differs = differs or _differs(con, a_table, a_cols, "__answers", _scope_sql(a_table, spec.replace_by))
+        differs = differs or bool(wdb.scalar(con, _REPLACE_ANSWERS.differs))
     try:
         if not differs:
             return ""
-        con.execute(f"DELETE FROM {table} WHERE {where}")
-        con.execute(f"INSERT INTO {table} SELECT {', '.join(cols)}, {load_id} FROM __new")
+        con.execute(sql.delete)
+        con.execute(sql.insert, [load_id])
         if answers is not None:
-            a_table, a_cols = ANSWERS
-            con.execute(f"DELETE FROM {a_table} WHERE {_scope_sql(a_table, spec.replace_by)}")
-            con.execute(f"INSERT INTO {a_table} SELECT {', '.join(a_cols)} FROM __answers")
+            con.execute(_REPLACE_ANSWERS.delete)
+            con.execute(_REPLACE_ANSWERS.insert)
         return _describe(v.source, frame, before)
     finally:
         for name in ("__new", "__scope", "__answers"):

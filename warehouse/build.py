@@ -57,22 +57,27 @@ def _write_settings(con: duckdb.DuckDBPyConnection, s: Settings) -> None:
     )
 
 
-def _suppress(con: duckdb.DuckDBPyConnection, source: str, target: str, partition: list[str], people: str,
+# Suppression is a fixpoint over hierarchies that SQL cannot express: read the groups, decide in Python, write back.
+_SICK_GROUPS = "SELECT * FROM int_sick_leave_groups"
+_SICK_DECIDED = "CREATE OR REPLACE TABLE int_sick_leave_suppressed AS SELECT * FROM __decided"
+_PULSSI_GROUPS = "SELECT * FROM int_pulssi_groups"
+_PULSSI_DECIDED = "CREATE OR REPLACE TABLE int_pulssi_suppressed AS SELECT * FROM __decided"
+
+
+def _suppress(con: duckdb.DuckDBPyConnection, select: str, create: str, partition: list[str], people: str,
               k: int) -> None:
-    frame = con.sql(f"SELECT * FROM {source}").pl()  # noqa: S608 - table names are module constants
-    decided = suppress_frame(frame, partition, people, k)
+    decided = suppress_frame(con.sql(select).pl(), partition, people, k)
     con.register("__decided", decided)
-    con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM __decided")
+    con.execute(create)
     con.unregister("__decided")
 
 
 def _suppress_sick_leave(con: duckdb.DuckDBPyConnection, s: Settings) -> None:
-    _suppress(con, "int_sick_leave_groups", "int_sick_leave_suppressed", ["month"], "headcount", s.k_anonymity)
+    _suppress(con, _SICK_GROUPS, _SICK_DECIDED, ["month"], "headcount", s.k_anonymity)
 
 
 def _suppress_pulssi(con: duckdb.DuckDBPyConnection, s: Settings) -> None:
-    _suppress(con, "int_pulssi_groups", "int_pulssi_suppressed", ["month", "question_id"], "respondents",
-              s.k_anonymity)
+    _suppress(con, _PULSSI_GROUPS, _PULSSI_DECIDED, ["month", "question_id"], "respondents", s.k_anonymity)
 
 
 def _goals(con: duckdb.DuckDBPyConnection, s: Settings) -> None:

@@ -811,11 +811,17 @@ def before_after_frame(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return out.select([pl.col(c).cast(t) for c, t in BEFORE_AFTER_SCHEMA.items()])
 
 
+_PUBLISH = {
+    table: f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM __goal_frame"
+    for table in ("mart_goal_progress", "mart_goal_progress_station", "mart_goal_trend", "mart_before_after")
+}
+
+
 def _publish(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Replace a goal mart with a frame (table names are module constants)."""
+    """Replace a goal mart with a frame."""
     con.register("__goal_frame", frame)
     try:
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM __goal_frame")
+        con.execute(_PUBLISH[table])
     finally:
         con.unregister("__goal_frame")
 
