@@ -34,7 +34,7 @@ def _print_result(result: LoadResult) -> None:
         print(line)
     for f in result.files:
         for w in f.warnings:
-            print(f"{f.file_name}: varoitus: sarake {w.column!r} ohitetaan (tuntematon sarake)", file=sys.stderr)
+            print(f"{f.file_name}: varoitus: {w.message}", file=sys.stderr)
     for notice in result.notices:
         print(notice, file=sys.stderr)
     for f in result.files:

@@ -87,6 +87,19 @@ _CODE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# Each code as people write it, in the contract's order: messages list the allowed values in these words.
+CODE_LABELS: dict[str, dict[str, str]] = {
+    "rooli": {
+        "toimistosihteeri": "Toimistosihteeri", "terveyskeskusavustaja": "Terveyskeskusavustaja",
+        "sairaanhoitaja": "Sairaanhoitaja", "terveydenhoitaja": "Terveydenhoitaja", "lahihoitaja": "Lähihoitaja",
+        "laakari": "Lääkäri", "esihenkilo": "Esihenkilö", "muu": "Muu",
+    },
+    "palvelussuhde": {"vakinainen": "vakinainen", "maaraaikainen": "määräaikainen", "sijainen": "sijainen"},
+    "automatisoitavissa": {"kylla": "kyllä", "osittain": "osittain", "ei": "ei"},
+    "tyyppi": {"likert": "likert", "enps": "enps"},
+    "tila": {"avoin": "avoin", "ratkaistu": "ratkaistu"},
+}
+
 CODE_SETS: dict[str, dict[str, str]] = {
     name: {fold(alias): code for code, aliases in codes.items() for alias in (code, *aliases)}
     for name, codes in _CODE_ALIASES.items()

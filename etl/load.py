@@ -153,7 +153,7 @@ def check(
         if name is None:
             res.problems = [Problem(res.file_name, None, None,
                                     "lähdettä ei tunnistettu otsikkorivistä; tarkista sarakkeiden nimet tai "
-                                    f"anna --source ({', '.join(SOURCES)})")]
+                                    f"valitse tiedoston lähde itse ({', '.join(SOURCES)})")]
             res.problem_count = 1
             continue
         res.source = name

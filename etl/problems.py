@@ -7,6 +7,10 @@ from dataclasses import dataclass
 MAX_LISTED = 100
 
 
+class ReadError(Exception):
+    """The file cannot be read at all."""
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One problem of one file; row and column are None for a file that cannot be read."""

@@ -12,20 +12,19 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
+from etl import limits, xlsx_guard
 from etl.normalize import fold
+from etl.problems import ReadError
 
 ROW = "__row"
 _LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*(?:\r\n|\n|\r))+")
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 
-class ReadError(Exception):
-    """The file cannot be read at all."""
-
-
-def _one_line(exc: BaseException) -> str:
-    """A library's error text on one line: every problem is reported on a line of its own."""
-    return "; ".join(part.strip() for part in str(exc).splitlines() if part.strip())
+__all__ = ["ROW", "RawTable", "ReadError", "content_hash", "read_bytes", "read_bytes_here", "read_file"]
+_VALID_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_UTF16 = ("tiedosto on UTF-16-merkistössä (Excelin \"Unicode-teksti\"), jota ei tueta: tallenna se CSV-muodossa "
+          "UTF-8-merkistöllä (Excelissä \"CSV UTF-8 (luetteloerotin)\")")
 
 
 @dataclass
@@ -51,14 +50,41 @@ def content_hash(data: bytes) -> str:
 
 
 def decode(data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM), else Windows-1252."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+    """Decode UTF-8 (with or without BOM), else Windows-1252; refuse UTF-16, binary and broken UTF-8."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data[:4096]):
+        raise ReadError(_UTF16)
+    if b"\x00" in data[:65536]:
+        raise ReadError("tiedosto ei ole tekstimuotoinen CSV-tiedosto eikä Excel-työkirja (.xlsx): tallenna tiedot "
+                        "jommassakummassa muodossa")
+    bom = data.startswith(b"\xef\xbb\xbf")
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
+        return data[3:].decode("utf-8") if bom else data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if bom or _VALID_UTF8_MULTIBYTE.search(data):
+            # Mostly UTF-8 with a stray byte (two files pasted together, a broken export): reading the whole file
+            # as Windows-1252 would turn every ä of it into "Ã¤", so the file is refused, naming the line.
+            offset = exc.start + (3 if bom else 0)
+            line = _line_of(data, offset)
+            raise ReadError(
+                f"rivillä {line} on tavu 0x{data[offset]:02X}, joka ei ole kelvollista UTF-8:aa, vaikka muu tiedosto "
+                "on UTF-8-merkistössä: korjaa rivin merkki tai tallenna koko tiedosto uudelleen UTF-8-muodossa"
+            ) from exc
         # Bytes undefined in cp1252 (0x81, 0x8D, …) fall back to latin-1, which maps every byte.
         return data.decode("cp1252", errors="strict") if _is_cp1252(data) else data.decode("latin-1")
+
+
+def _looks_utf16(sample: bytes) -> bool:
+    """UTF-16 without a byte order mark: every other byte of Latin text is zero."""
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return max(even.count(0) / len(even), odd.count(0) / max(len(odd), 1)) > 0.4
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    """The 1-based line of a byte offset (line breaks \\n, \\r\\n or \\r)."""
+    before = data[:offset]
+    return before.count(b"\n") + 1 if b"\n" in data else before.count(b"\r") + 1
 
 
 def _is_cp1252(data: bytes) -> bool:
@@ -95,6 +121,7 @@ def read_csv(path: Path, data: bytes, display_name: str) -> RawTable:
     if not text.strip():
         raise ReadError("tiedosto on tyhjä")
     delimiter = sniff_delimiter(text)
+    _check_width(text, delimiter)
     # polars takes the number of columns from the first line, so blank lines above the header would cut the
     # file to one column: drop them, and count them back into the row numbers.
     lead = _LEADING_BLANK_LINES.match(text)
@@ -117,32 +144,85 @@ def read_csv(path: Path, data: bytes, display_name: str) -> RawTable:
         try:
             rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
         except csv.Error:
-            raise ReadError(f"CSV-tiedostoa ei voi lukea: {_one_line(exc)}") from exc
+            # The libraries' own texts are English and technical: the user gets the likely cause instead.
+            raise ReadError("CSV-tiedostoa ei voi lukea: lainausmerkit tai rivien rakenne ovat rikki (tarkista, "
+                            "että jokainen lainausmerkein alkava arvo myös päättyy lainausmerkkiin)") from exc
         width = max((len(r) for r in rows), default=0)
         frame = pl.DataFrame(
             {f"column_{i + 1}": [r[i] if i < len(r) and r[i] != "" else None for r in rows] for i in range(width)},
             schema={f"column_{i + 1}": pl.String for i in range(width)},
         )
+    _check_height(frame.height)
     return _from_grid(frame, display_name, content_hash(data), None, first_row=1 + skipped, keep_extra=True)
 
 
+def _check_width(text: str, delimiter: str) -> None:
+    """Refuse a file whose header line has more columns than any source could use, before parsing it."""
+    for line in text.splitlines():
+        if line.strip():
+            width = _count_unquoted(line, delimiter) + 1
+            if width > limits.MAX_COLUMNS:
+                raise ReadError(_too_wide(width))
+            return
+
+
+def _too_wide(width: int) -> str:
+    return (f"tiedostossa on {_thousands(width)} saraketta, kun enintään {_thousands(limits.MAX_COLUMNS)} "
+            "sallitaan: poista ylimääräiset sarakkeet (tai tarkista, että tiedosto on oikea)")
+
+
+def _check_height(rows: int) -> None:
+    if rows > limits.MAX_ROWS + 1:
+        raise ReadError(f"tiedostossa on {_thousands(rows)} riviä, kun yhdessä tiedostossa sallitaan enintään "
+                        f"{_thousands(limits.MAX_ROWS)}: jaa tiedosto osiin (esimerkiksi kuukausittain)")
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", "\u00a0")
+
+
 def read_xlsx(path: Path, data: bytes, display_name: str, source: str | None) -> RawTable:
-    """Read the source's sheet (or the first) of a workbook into text cells."""
+    """Read the source's sheet (or the first) of a workbook into text cells, after checking its size."""
+    scanned = xlsx_guard.inspect(data)
     try:
         reader = fastexcel.read_excel(data)
-    except Exception as exc:  # fastexcel raises its own exception family for corrupt files
-        raise ReadError(f"Excel-tiedostoa ei voi lukea: {_one_line(exc)}") from exc
-    names = reader.sheet_names
+        names = reader.sheet_names
+    except Exception as exc:  # noqa: BLE001 - fastexcel raises its own exception family for corrupt files
+        raise ReadError(_EXCEL_BROKEN) from exc
     if not names:
         raise ReadError("työkirjassa ei ole yhtään taulukkoa")
     sheet = _pick_sheet(names, source)
     try:
         # skip_rows=0 keeps leading empty rows, so that frame row i is spreadsheet row i + 1.
         frame = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string").to_polars()
-    except Exception as exc:
-        raise ReadError(f"taulukkoa {sheet!r} ei voi lukea: {_one_line(exc)}") from exc
+    except Exception as exc:  # noqa: BLE001 - a library text never reaches the user untranslated
+        raise ReadError(f"taulukkoa '{sheet}' ei voi lukea: {_EXCEL_BROKEN}") from exc
     frame = frame.with_columns(pl.all().cast(pl.String))
-    return _from_grid(frame, display_name, content_hash(data), sheet)
+    if frame.width > limits.MAX_COLUMNS:
+        raise ReadError(_too_wide(frame.width))
+    _check_height(frame.height)
+    try:
+        return _from_grid(frame, display_name, content_hash(data), sheet)
+    except ReadError as exc:
+        if not _is_empty(exc):
+            raise
+        others = [s.name for s in scanned if s.values and s.name != sheet and s.name in names]
+        if others:
+            where = ", ".join(f"'{n}'" for n in others[:3])
+            raise ReadError(
+                f"luettava taulukko '{sheet}' on tyhjä, mutta tietoja on taulukossa {where}: siirrä tiedot työkirjan "
+                f"ensimmäiseen taulukkoon tai nimeä taulukko lähteen mukaan (esimerkiksi {source or 'henkilosto'})"
+            ) from exc
+        raise
+
+
+_EMPTY = "tiedostossa ei ole otsikkoriviä eikä tietoja"
+_EXCEL_BROKEN = ("Excel-tiedosto on vioittunut tai sen rakenne on tuntematon: avaa ja tallenna se uudelleen Excelissä "
+                 ".xlsx-muodossa tai tallenna tiedot CSV-muodossa")
+
+
+def _is_empty(exc: ReadError) -> bool:
+    return str(exc) == _EMPTY
 
 
 def _pick_sheet(names: list[str], source: str | None) -> str:
@@ -172,7 +252,7 @@ def _from_grid(
     ).with_row_index(ROW, offset=first_row)
     non_empty = grid.filter(pl.any_horizontal([pl.col(c).is_not_null() for c in cols]) if cols else pl.lit(False))
     if non_empty.height == 0:
-        raise ReadError("tiedostossa ei ole otsikkoriviä eikä tietoja")
+        raise ReadError(_EMPTY)
     header_row = int(non_empty[ROW][0])
     header_values = [non_empty[c][0] for c in cols]
     # Trailing empty header cells are padding from the sheet's used range, not columns.
@@ -200,9 +280,27 @@ def read_file(path: Path, display_name: str | None = None, source: str | None = 
 
 
 def read_bytes(data: bytes, display_name: str, source: str | None = None) -> RawTable:
-    """Read a file's bytes; the format is decided from the content, not the name."""
+    """Read a file's bytes in a separate process with memory and time limits (the entry point of every load).
+
+    A file that makes a parser abort, run out of memory or run too long becomes a ReadError, never the end of
+    the calling process (the dashboard's server or the command line).
+    """
+    from etl.safe_read import read_isolated  # local import: the worker imports this module
+
+    if len(data) < limits.ISOLATE_CSV_FROM_BYTES and data[:4] != b"PK\x03\x04":
+        # A small text file cannot make the CSV parser allocate more than a few times its size, and starting a
+        # reading process costs a thousand times the parse: it is read here, with the same checks.
+        return read_bytes_here(data, display_name, source)
+    return read_isolated(data, display_name, source)
+
+
+def read_bytes_here(data: bytes, display_name: str, source: str | None = None) -> RawTable:
+    """Read a file's bytes in this process; the format is decided from the content, not the name."""
     if data[:4] == b"PK\x03\x04":
         return read_xlsx(Path(display_name), data, display_name, source)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ReadError("vanha .xls-muoto ei ole tuettu: tallenna tiedosto .xlsx- tai CSV-muodossa")
+        raise ReadError("vanha .xls-muoto tai salasanalla suojattu työkirja ei ole tuettu: tallenna tiedosto "
+                        ".xlsx- tai CSV-muodossa ilman salasanaa")
+    if not data.strip():
+        raise ReadError("tiedosto on tyhjä")
     return read_csv(Path(display_name), data, display_name)

@@ -8,8 +8,10 @@ from datetime import date
 
 import polars as pl
 
+from etl import limits
 from etl.calendar import working_days
 from etl.contract import (
+    CODE_LABELS,
     CODE_SETS,
     SOURCES,
     Col,
@@ -50,6 +52,55 @@ _CODE_NAME = {
     "tyyppi": "kysymystyyppi",
     "tila": "tila",
 }
+
+
+MASKED = "«henkilönumero»"
+_ECHO_CHARS = 80
+_LONG_DIGITS = r"^\d{5,}$"
+
+
+def _shape(text: str) -> str:
+    """A value's form: digits → 9, letters → A (E12345 → A99999)."""
+    return re.sub(r"[^\W\d_]", "A", re.sub(r"\d", "9", text))
+
+
+def _shape_expr(raw: pl.Expr) -> pl.Expr:
+    return raw.str.replace_all(r"\d", "9").str.replace_all(r"[^\W\d_]", "A")
+
+
+@dataclass(frozen=True)
+class Mask:
+    """The employee numbers of a staffing file: any echoed value that is (or looks like) one is hidden.
+
+    A row shifted by a column puts an employee number into another column, and its message would echo it; so
+    every value equal to an employee number of the same file, of the same form as those numbers (at least five
+    characters), or of five or more digits is shown as «henkilönumero».
+    """
+
+    ids: frozenset[str]
+    shapes: frozenset[str]
+
+    @classmethod
+    def of(cls, values: pl.Series) -> Mask:
+        """The mask of a file's henkilo_id cells."""
+        ids = frozenset(v for v in values.drop_nulls().unique().to_list() if v)
+        shapes = {_shape(v) for v in ids if len(v) >= 5}
+        return cls(ids, frozenset(shapes) if len(shapes) <= 50 else frozenset())
+
+    def hides(self, text: str) -> bool:
+        """Whether a value must not be echoed."""
+        return text in self.ids or _shape(text) in self.shapes or re.match(_LONG_DIGITS, text) is not None
+
+    def text(self, text: str) -> str:
+        """The value as a message may show it."""
+        return MASKED if self.hides(text) else text
+
+    def expr(self, raw: pl.Expr) -> pl.Expr:
+        """True where a cell's value must not be echoed."""
+        cond = raw.is_in(list(self.ids)) | raw.str.contains(_LONG_DIGITS)
+        if self.shapes:
+            cond = cond | _shape_expr(raw).is_in(list(self.shapes))
+        return cond.fill_null(False)
 
 
 @dataclass(frozen=True)
@@ -97,6 +148,7 @@ class Validated:
 
     frame_headers: dict[str, str] = field(default_factory=dict)
     column_index: dict[str, int] = field(default_factory=dict)
+    mask: Mask | None = None
 
 
 def empty_errors() -> pl.DataFrame:
@@ -284,13 +336,30 @@ def header_error(table: RawTable, column: str, index: int, message: str) -> pl.D
     )
 
 
-def _shown(raw: pl.Expr) -> pl.Expr:
-    """A cell's text as a message shows it: a line break inside a quoted field must not split a problem line."""
-    return raw.str.replace_all(r"\r\n|\r|\n", "\\n")
+def _shown(raw: pl.Expr, mask: Mask | None = None) -> pl.Expr:
+    """A cell's text as a message shows it: on one line, cut to a readable length, an employee number masked."""
+    one_line = raw.str.replace_all(r"\r\n|\r|\n", "\\n")
+    text = pl.when(raw.str.len_chars() > _ECHO_CHARS).then(one_line.str.slice(0, _ECHO_CHARS) + pl.lit("…")).otherwise(
+        one_line
+    )
+    return text if mask is None else pl.when(mask.expr(raw)).then(pl.lit(MASKED)).otherwise(text)
 
 
-def _quote(raw: pl.Expr) -> pl.Expr:
-    return pl.lit("'") + _shown(raw) + pl.lit("'")
+def _quote(raw: pl.Expr, mask: Mask | None = None) -> pl.Expr:
+    return pl.lit("'") + _shown(raw, mask) + pl.lit("'")
+
+
+def _allowed(codes: str) -> str:
+    """The allowed values of a code set as people write them."""
+    return ", ".join(CODE_LABELS[codes].values())
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{_thousands(n)} {one if n == 1 else many}"
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", "\u00a0")
 
 
 def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None = None) -> Validated:
@@ -306,6 +375,7 @@ def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None
     questions: dict[str, int] = {}  # question id → header index
     raw = table.frame
     named_width = max((i + 1 for i, h in enumerate(table.headers) if fold(h)), default=0)
+    unknown: list[tuple[int, str]] = []  # (header index, header) of columns that no contract column matches
 
     for i, header in enumerate(table.headers):
         key = fold(header)
@@ -330,24 +400,26 @@ def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None
             continue
         canonical = canonical or names.get(key)
         if canonical is None:
-            if source == "pulssi":
-                errors.append(
-                    header_error(
-                        table, header, i,
-                        f"kysymystä '{header}' ei ole kysymysluettelossa: lisää se kysymykset-tiedostoon "
-                        "tai korjaa sarakkeen nimi",
-                    )
-                )
-            else:
-                warnings.append(
-                    Problem(table.file_name, table.header_row, header, "tuntematon sarake ohitetaan", i)
-                )
+            unknown.append((i, header))
             continue
         if canonical in mapping:
             errors.append(header_error(table, header, i, f"sarake {canonical} on tiedostossa kahdesti"))
             continue
         mapping[canonical] = i
 
+    mask = None
+    if source == "henkilosto":
+        ids = raw[f"c{mapping['henkilo_id']}"] if "henkilo_id" in mapping else pl.Series([], dtype=pl.String)
+        mask = Mask.of(ids)
+    errors.extend(_unknown_columns(table, source, unknown, mask, warnings))
+    if raw.height == 0:
+        where = f"taulukossa '{table.sheet}'" if table.sheet else "tiedostossa"
+        errors.append(pl.DataFrame(
+            {ERR_ROW: [None], ERR_COL: [None], ERR_IDX: [-1],
+             ERR_MSG: [f"{where} on vain otsikkorivi (rivi {table.header_row}) eikä yhtään tietoriviä: tarkista, "
+                       "että vienti onnistui ja että valitsit oikean tiedoston"]},
+            schema=_ERR_SCHEMA,
+        ))
     headers = {c: table.headers[i] for c, i in mapping.items()}
     index = {c: i for c, i in mapping.items()}
     # Parse every column once; the checks below refer to the parsed columns by name (parsing the same text
@@ -381,19 +453,21 @@ def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None
         header = headers[name]
         if required(model, name):
             errors.append(errors_where(raw, rawc.is_null(), header, i, pl.lit(f"{name}: arvo puuttuu")))
+        errors.append(_too_long(raw, rawc, name, header, i))
         if col.kind != Kind.TEXT:
             if col.kind == Kind.CODE:
-                allowed = ", ".join(sorted(set(CODE_SETS[col.codes or ""].values())))
-                msg = _quote(rawc) + pl.lit(f" ei ole tunnettu {_CODE_NAME[col.codes or '']} (sallitut: {allowed})")
+                allowed = _allowed(col.codes or "")
+                msg = _quote(rawc, mask) + pl.lit(
+                    f" ei ole tunnettu {_CODE_NAME[col.codes or '']} (sallitut: {allowed})")
             else:
-                msg = _quote(rawc) + pl.lit(f" ei ole kelvollinen {_KIND_HINT[col.kind]}")
+                msg = _quote(rawc, mask) + pl.lit(f" ei ole kelvollinen {_KIND_HINT[col.kind]}")
             errors.append(errors_where(raw, rawc.is_not_null() & value.is_null(), header, i, msg))
         b = bounds(model, name)
         if b:
             errors.append(
                 errors_where(
                     raw, bounds_violation(value, b).fill_null(False), header, i,
-                    pl.lit(f"{name} ") + _shown(rawc) + pl.lit(" " + bounds_text(b)),
+                    pl.lit(f"{name} ") + _shown(rawc, mask) + pl.lit(" " + bounds_text(b)),
                 )
             )
         if name == "kysymys_id":
@@ -413,6 +487,7 @@ def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None
         rawc = pl.col(f"c{i}")
         value = pl.col(question_col[qid])
         header = table.headers[i]
+        errors.append(_too_long(raw, rawc, qid, header, i))
         errors.append(
             errors_where(raw, rawc.is_not_null() & value.is_null(), header, i,
                          _quote(rawc) + pl.lit(" ei ole kokonaisluku"))
@@ -427,7 +502,7 @@ def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None
         exprs.append(value.alias(f"q:{qid}"))
 
     typed = raw.select(exprs)
-    errors.extend(_source_rules(source, typed, headers, index, table))
+    errors.extend(_source_rules(source, typed, headers, index, table, mask))
     if source == "pulssi":
         qcols = [c for c in typed.columns if c.startswith("q:")]
         answers = (
@@ -445,7 +520,51 @@ def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None
     out = Validated(source, table, typed, all_errors, warnings, answers)
     out.frame_headers = headers
     out.column_index = index
+    out.mask = mask
     return out
+
+
+def _too_long(raw: pl.DataFrame, rawc: pl.Expr, name: str, header: str, index: int) -> pl.DataFrame:
+    """Cells longer than the limit, reported by length (the text itself is not echoed)."""
+    cap = limits.MAX_COMMENT_CHARS if name == "kommentti" else limits.MAX_CELL_CHARS
+    length = rawc.str.len_chars()
+    return errors_where(
+        raw, (length > cap).fill_null(False), header, index,
+        pl.lit(f"{name}: arvossa on ") + length.cast(pl.String)
+        + pl.lit(f" merkkiä, kun enintään {_thousands(cap)} sallitaan: lyhennä arvo"),
+    )
+
+
+def _unknown_columns(
+    table: RawTable, source: str, unknown: list[tuple[int, str]], mask: Mask | None, warnings: list[Problem]
+) -> list[pl.DataFrame]:
+    """Columns that match no contract column: a warning (one line for all of them), in Pulssi an error."""
+    if not unknown:
+        return []
+    shown = [_short(mask.text(h) if mask else h) for _, h in unknown]
+    first_index = unknown[0][0]
+    listed = ", ".join(f"'{h}'" for h in shown[: limits.LISTED_UNKNOWN_COLUMNS])
+    more = len(shown) - limits.LISTED_UNKNOWN_COLUMNS
+    listed += f" ja {_thousands(more)} muuta" if more > 0 else ""
+    if source == "pulssi":
+        hint = "lisää ne kysymykset-tiedostoon tai korjaa sarakkeiden nimet"
+        if len(unknown) <= limits.LISTED_UNKNOWN_COLUMNS:
+            return [header_error(table, h, i, f"kysymystä '{s}' ei ole kysymysluettelossa: lisää se "
+                                 "kysymykset-tiedostoon tai korjaa sarakkeen nimi")
+                    for (i, h), s in zip(unknown, shown, strict=True)]
+        return [header_error(table, shown[0], first_index, f"{_thousands(len(unknown))} kysymyssaraketta ei ole "
+                             f"kysymysluettelossa: {listed}; {hint}")]
+    if len(unknown) == 1:
+        message = f"tuntematon sarake '{shown[0]}' ohitetaan"
+    else:
+        message = f"{_thousands(len(unknown))} tuntematonta saraketta ohitetaan: {listed}"
+    warnings.append(Problem(table.file_name, table.header_row, shown[0], message, first_index))
+    return []
+
+
+def _short(text: str) -> str:
+    """A header or value cut to a readable length for a message."""
+    return text if len(text) <= _ECHO_CHARS else text[:_ECHO_CHARS] + "…"
 
 
 _DUPLICATE_COLUMN = {
@@ -468,7 +587,8 @@ _DUPLICATE_TEXT = {
 
 
 def _source_rules(
-    source: str, typed: pl.DataFrame, headers: dict[str, str], index: dict[str, int], table: RawTable
+    source: str, typed: pl.DataFrame, headers: dict[str, str], index: dict[str, int], table: RawTable,
+    mask: Mask | None = None,
 ) -> list[pl.DataFrame]:
     """Rules that span rows or columns of one file."""
     spec = SOURCES[source]
@@ -488,7 +608,7 @@ def _source_rules(
             msg = pl.lit(template.split("{1}")[0]) + pl.col("__first").cast(pl.String)
         else:
             before, middle, after = template.split("{}")
-            msg = pl.concat_str([pl.lit(before), _shown(pl.col(col).cast(pl.String)), pl.lit(middle),
+            msg = pl.concat_str([pl.lit(before), _shown(pl.col(col).cast(pl.String), mask), pl.lit(middle),
                                  pl.col("__first").cast(pl.String), pl.lit(after)])
         name, i = h(col)
         out.append(errors_where(dup, pl.lit(True), name, i, msg))
@@ -535,16 +655,55 @@ def _source_rules(
     return out
 
 
+# Per referenced column: the thing in the singular illative, the plural illative, where it is missing, its source.
+_REFERENCE_WORDS: dict[str, tuple[str, str, str, str]] = {
+    "asema_id": ("asemaan", "asemiin", "asemaluettelossa", "asemat"),
+    "tehtava_id": ("tehtävään", "tehtäviin", "tehtäväluettelossa", "tehtävät"),
+}
+_LISTED_VALUES = 10
+
+
 def reference_errors(v: Validated, column: str, known: set[str], what: str) -> pl.DataFrame:
-    """Rows whose `column` names something that neither this command nor the warehouse holds."""
+    """Rows whose `column` names something that neither this command nor the warehouse holds.
+
+    One unknown value on one row is reported on that row; more are grouped into one line on the first such row
+    (with each value's row count and first row), so that a missing master file does not bury the file's other
+    problems under hundreds of identical lines.
+    """
     if column not in v.frame_headers:
         return empty_errors()
     values = v.frame[column]
     bad = values.is_not_null() & ~values.is_in(list(known))
     header = v.frame_headers[column]
-    msg = pl.lit(f"{column} '") + _shown(pl.col(column)) + pl.lit(f"' ei ole {what}")
-    return errors_where(v.frame.with_columns(bad.alias("__bad")), pl.col("__bad"), header,
-                        v.column_index[column], msg)
+    rows = v.frame.with_columns(bad.alias("__bad")).filter(pl.col("__bad"))
+    if rows.height == 0:
+        return empty_errors()
+    one, many, where, source = _REFERENCE_WORDS.get(column, ("arvoon", "arvoihin", what, what))
+    hint = f"korjaa tunnus tai lataa {source} samassa erässä tai ensin"
+    if rows.height == 1:
+        msg = pl.lit(f"{column} '") + _shown(pl.col(column), v.mask) + pl.lit(f"' ei ole {where}: {hint}")
+        return errors_where(rows, pl.lit(True), header, v.column_index[column], msg)
+    groups = (
+        rows.group_by(column)
+        .agg(pl.len().alias("n"), pl.col(ROW).min().alias("first"))
+        .sort(["n", "first"], descending=[True, False])
+    )
+    parts = []
+    for value, n, first in groups.head(_LISTED_VALUES).iter_rows():
+        shown = _short(v.mask.text(value) if v.mask else value)
+        parts.append(f"{shown} ({_plural(n, 'rivi', 'riviä')}, ensimmäinen rivi {first})" if n > 1
+                     else f"{shown} (rivi {first})")
+    if groups.height > _LISTED_VALUES:
+        parts.append(f"… ja {_thousands(groups.height - _LISTED_VALUES)} muuta")
+    target = one if groups.height == 1 else many
+    pronoun = "jota" if groups.height == 1 else "joita"
+    message = (f"{_plural(rows.height, 'rivi viittaa', 'riviä viittaa')} {target}, {pronoun} ei ole {where}: "
+               f"{', '.join(parts)}; {hint}")
+    first_row = int(rows[ROW].min())  # type: ignore[arg-type]
+    return pl.DataFrame(
+        {ERR_ROW: [first_row], ERR_COL: [header], ERR_IDX: [v.column_index[column]], ERR_MSG: [message]},
+        schema=_ERR_SCHEMA,
+    )
 
 
 def month_text(d: date) -> str:
