@@ -7,6 +7,8 @@ The limits keep a hostile or broken file from taking the service down; a real fi
 
 from __future__ import annotations
 
+import os
+
 # Rows and columns of one file (a sheet has at most 1 048 576 rows anyway).
 MAX_ROWS = 2_000_000
 # The contract's widest source is Pulssi: fixed columns plus one per question (tens), and HR extracts carry
@@ -25,6 +27,7 @@ MAX_XLSX_RATIO = 200
 XLSX_RATIO_FROM_BYTES = 10 * 1024 * 1024
 # The reading process: address space and CPU seconds, and the wall-clock wait of the caller.
 READER_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
+MEMORY_ENV = "TYONJAKO_READER_MEMORY_MB"
 READER_CPU_SECONDS = 120
 READER_WALL_SECONDS = 300
 # Every .xlsx, and every CSV from this size up, is parsed in a separate process with these limits; a smaller CSV
@@ -32,3 +35,9 @@ READER_WALL_SECONDS = 300
 ISOLATE_CSV_FROM_BYTES = 256 * 1024
 # Unknown columns named one by one in the grouped warning, before "… and N more".
 LISTED_UNKNOWN_COLUMNS = 10
+
+
+def reader_memory_bytes() -> int:
+    """The reading process's address-space limit: READER_MEMORY_BYTES, or TYONJAKO_READER_MEMORY_MB when set."""
+    value = os.environ.get(MEMORY_ENV, "").strip()
+    return int(value) * 1024 * 1024 if value.isdigit() and int(value) > 0 else READER_MEMORY_BYTES

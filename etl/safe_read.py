@@ -73,14 +73,14 @@ def read_isolated(data: bytes, display_name: str, source: str | None = None) -> 
 def _child_failure(code: int) -> ReadError:
     """The problem for a child that ended without an answer."""
     if code == _OUT_OF_MEMORY:
-        return _unsafe(f"tiedoston lukeminen olisi vaatinut yli {_gib(limits.READER_MEMORY_BYTES)} muistia")
+        return _unsafe(f"tiedoston lukeminen olisi vaatinut yli {_gib(limits.reader_memory_bytes())} muistia")
     if code < 0:
         sig = -code
         if sig in (signal.SIGXCPU, signal.SIGKILL):
             return _unsafe(f"lukeminen vei yli {limits.READER_CPU_SECONDS} sekuntia suoritinaikaa")
         name = signal.Signals(sig).name if sig in signal.Signals.__members__.values() else str(sig)
         return _unsafe(f"lukija keskeytyi ({name}), luultavasti koska tiedosto olisi vaatinut yli "
-                       f"{_gib(limits.READER_MEMORY_BYTES)} muistia")
+                       f"{_gib(limits.reader_memory_bytes())} muistia")
     return _unsafe("lukija päättyi odottamattomaan virheeseen")
 
 
@@ -93,7 +93,7 @@ def _limit_self() -> None:
         soft = value if hard == resource.RLIM_INFINITY else min(value, hard)
         resource.setrlimit(what, (soft, soft + extra if hard == resource.RLIM_INFINITY else hard))
 
-    capped(resource.RLIMIT_AS, limits.READER_MEMORY_BYTES)
+    capped(resource.RLIMIT_AS, limits.reader_memory_bytes())
     # The CPU hard limit a little above the soft one: SIGXCPU first, SIGKILL if that is ignored.
     capped(resource.RLIMIT_CPU, limits.READER_CPU_SECONDS, 10)
     capped(resource.RLIMIT_CORE, 0)
