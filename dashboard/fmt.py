@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -179,3 +180,14 @@ def vega_locale(lang: str = "fi") -> dict[str, Any]:
             "shortMonths": [short_months[m] for m in range(1, 13)],
         },
     }
+
+
+# Every ASCII punctuation character that Markdown, Streamlit's directives (:red[…], :material/…:) or LaTeX ($)
+# can give a meaning; CommonMark renders a backslash-escaped punctuation character as itself.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'^%@;,/?])")
+
+
+def md_text(value: object) -> str:
+    """A data value (station, municipality, question, task or file name) as literal text inside Markdown."""
+    text = re.sub(r"\s+", " ", str(value))
+    return _MD_SPECIAL.sub(r"\\\1", text)

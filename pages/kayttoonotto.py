@@ -17,10 +17,10 @@ if queries.stations(ctx.db).is_empty():
 
 lang = ctx.lang
 today = date.today()
-counts_unit = ctx.municipality or t("filter.region")
+counts_unit = fmt.md_text(ctx.municipality or t("filter.region"))
 status_labels = {s: t(f"rollout_status.{s}") for s in qr.STATUSES}
 
-st.subheader(t("rollout.heading", unit=ctx.unit_label))
+st.subheader(t("rollout.heading", unit=fmt.md_text(ctx.unit_label)))
 
 # --- status counts (municipality or region totals, which every user may see) --------------------------
 counts = qr.status_counts(ctx.db, ctx.municipality)
@@ -51,7 +51,7 @@ else:
         st.caption(t("rollout.timeline.caption"))
     undated = table.filter(pl.col("planned_go_live").is_null() & pl.col("go_live").is_null())["name"].to_list()
     if undated:
-        st.caption(t("rollout.timeline.no_dates", names=", ".join(undated)))
+        st.caption(t("rollout.timeline.no_dates", names=", ".join(fmt.md_text(n) for n in undated)))
 
     # --- status table ---------------------------------------------------------------------------------
     st.markdown(f"#### {t('rollout.section.table')}")

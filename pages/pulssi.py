@@ -14,13 +14,13 @@ if not months:
     st.stop()
 
 lang, k = ctx.lang, qp.k_anonymity()
-unit = ctx.unit_label
+unit = fmt.md_text(ctx.unit_label)
 month = ctx.month if ctx.month is not None else months[-1]
 month_text = fmt.month_name(month, lang)
 has_month = month in months
 series_labels = {qp.REGION: t("filter.region")}
 if not qp.is_region(ctx.municipality, ctx.station_id):
-    series_labels[qp.UNIT] = unit
+    series_labels[qp.UNIT] = ctx.unit_label
 
 st.subheader(t("pulssi.heading", month=month_text, unit=unit))
 if ctx.role_group:
@@ -93,7 +93,7 @@ if labels:
     question_id = st.selectbox(
         t("pulssi.question"), list(labels), format_func=lambda q: labels[q], key="pulssi_question",
     )
-    st.caption(texts.get(question_id) or "")
+    st.caption(fmt.md_text(texts.get(question_id) or ""))
     trend = qp.question_trend(ctx.db, ctx.scope, question_id, ctx.municipality, ctx.station_id, ctx.role_group)
     if trend.is_empty():
         st.info(t("pulssi.trend.no_series"))
@@ -153,7 +153,7 @@ else:
         st.info(t("pulssi.trend.no_series"))
     else:
         st.altair_chart(charts.trend_chart(enps_all, series_labels, qp.ENPS, k, lang), width="stretch")
-        st.caption(t("pulssi.enps.caption", text=texts.get(enps_id) or enps_id))
+        st.caption(t("pulssi.enps.caption", text=fmt.md_text(texts.get(enps_id) or enps_id)))
 
 if has_month:
     # --- the unit's figures per question ----------------------------------------------------------------

@@ -50,7 +50,7 @@ def dashes_for_missing(df: pl.DataFrame) -> pl.DataFrame:
 
 def plain(text: str) -> str:
     """Text from the configuration or the data, with Markdown's special characters escaped."""
-    return "".join(f"\\{c}" if c in "\\`*_[]<>#|~$" else c for c in text)
+    return fmt.md_text(text)
 
 
 # --- intro: what the page shows, and since when --------------------------------------------------------------

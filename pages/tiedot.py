@@ -40,7 +40,7 @@ if (do_check or do_load) and uploads:
         def progress(file_name: str, stage: str, rows: int) -> None:
             seen[file_name] = max(seen.get(file_name, 0), steps.get(stage, 0))
             bar.progress(min(sum(seen.values()) / (2 * len(files)), 1.0))
-            status.write(t("data.progress", file=file_name, stage=stage, rows=fmt.integer(rows)))
+            status.write(t("data.progress", file=fmt.md_text(file_name), stage=stage, rows=fmt.integer(rows)))
 
         result = loading.run_load(session.scope, files, db, None if source == auto else source, progress,
                                   dry_run=do_check)

@@ -21,9 +21,9 @@ if not region:
     st.stop()
 unit = qw.kpis(unit_series, ctx.month)
 region_label = t("filter.region")
-unit_name = ctx.municipality or region_label
+unit_name = fmt.md_text(ctx.municipality or region_label)
 month_name = fmt.month_name(ctx.month, ctx.lang)
-st.subheader(t("tyokuorma.heading", month=month_name, unit=ctx.unit_label))
+st.subheader(t("tyokuorma.heading", month=month_name, unit=fmt.md_text(ctx.unit_label)))
 
 
 def ratio_text(value: float | None) -> str:
@@ -44,14 +44,14 @@ cols[0].metric(
 )
 if ctx.municipality and unit:
     cols[1].metric(
-        t("tyokuorma.metric.unit", unit=ctx.municipality), ratio_text(unit["load_ratio"].value),
+        t("tyokuorma.metric.unit", unit=fmt.md_text(ctx.municipality)), ratio_text(unit["load_ratio"].value),
         ratio_delta(unit["load_ratio"].delta), help=t("tyokuorma.metric.help"),
         **ui.delta_style(unit["load_ratio"].delta),
     )
 if ctx.station_id:
     station = qw.station_kpi(ctx.db, ctx.scope, ctx.month, ctx.station_id)
     cols[2].metric(
-        t("tyokuorma.metric.unit", unit=ctx.station_name(ctx.station_id)), ratio_text(station.value),
+        t("tyokuorma.metric.unit", unit=fmt.md_text(ctx.station_name(ctx.station_id))), ratio_text(station.value),
         ratio_delta(station.delta), help=t("tyokuorma.metric.station_help"), **ui.delta_style(station.delta),
     )
 
@@ -134,5 +134,5 @@ else:
     )
     caption = t("tyokuorma.trend_caption")
     if ctx.station_id:
-        caption += " " + t("tyokuorma.trend_caption_chosen", name=ctx.station_name(ctx.station_id))
+        caption += " " + t("tyokuorma.trend_caption_chosen", name=fmt.md_text(ctx.station_name(ctx.station_id)))
     st.caption(caption)

@@ -26,9 +26,9 @@ with st.sidebar:
                              help=t("tyonjako.round_help"))
 
 region_label = t("filter.region")
-unit_name = ctx.municipality or region_label
+unit_name = fmt.md_text(ctx.municipality or region_label)
 role_names = {code: t(f"tyonjako.role.{code}") for code in ql.ROLE_CODES}
-st.subheader(t("tyonjako.heading", round=round_text(round_sel), unit=ctx.unit_label))
+st.subheader(t("tyonjako.heading", round=round_text(round_sel), unit=fmt.md_text(ctx.unit_label)))
 
 # --- key figures --------------------------------------------------------------------------------------------
 unit_total = ql.unit_compliance(ctx.db, round_sel, ctx.municipality).filter(ql.all_groups())
@@ -43,7 +43,7 @@ chosen_round = ql.station_round(ctx.db, ctx.scope, ctx.station_id, round_sel) if
 if ctx.station_id:
     change = chosen_round["change_from_previous"] if chosen_round else None
     cols[1].metric(
-        t("tyonjako.metric.station", name=ctx.station_name(ctx.station_id)),
+        t("tyonjako.metric.station", name=fmt.md_text(ctx.station_name(ctx.station_id))),
         fmt.percent(chosen_round["compliance_share"] if chosen_round else None, 1, ctx.lang),
         fmt.signed_points(change, 1, ctx.lang) if change is not None else None,
         help=t("tyonjako.metric.station_help"), **ui.delta_style(change, "up"),
@@ -75,7 +75,7 @@ if not cells.is_empty():
 if not ctx.station_id:
     st.info(t("tyonjako.choose_station"))
 else:
-    name = ctx.station_name(ctx.station_id)
+    name = fmt.md_text(ctx.station_name(ctx.station_id))
     st.markdown(f"#### {t('tyonjako.section.detail', name=name)}")
     if chosen_round is None:
         st.info(t("tyonjako.no_round_station", name=name, round=round_text(round_sel)))

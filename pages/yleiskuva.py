@@ -14,7 +14,7 @@ if ctx.month is None:
 
 series = overview.series(ctx.db, ctx.scope, ctx.municipality, ctx.station_id)
 k = overview.kpis(series, ctx.month)
-st.subheader(t("overview.heading", month=fmt.month_name(ctx.month, ctx.lang), unit=ctx.unit_label))
+st.subheader(t("overview.heading", month=fmt.month_name(ctx.month, ctx.lang), unit=fmt.md_text(ctx.unit_label)))
 
 row1 = st.columns(4)
 live, total = k["stations_live"], k["stations_total"]
