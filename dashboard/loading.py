@@ -9,7 +9,8 @@ import polars as pl
 
 from dashboard.access import Scope
 from dashboard.i18n import t
-from etl.load import InputFile, LoadResult, check, load
+from etl import load as etl_load
+from etl.load import InputFile, LoadResult, load
 
 OUTCOMES = ("loaded", "unchanged", "rejected")
 
@@ -20,16 +21,20 @@ def _require_upload(scope: Scope) -> None:
 
 
 def run_load(scope: Scope, files: Sequence[tuple[str, bytes]], db: Path, source: str | None = None,
-             progress: Callable[[str, str, int], None] | None = None, *, dry_run: bool = False) -> LoadResult:
-    """Check or load uploaded files exactly as `python -m etl check|load` would."""
+             progress: Callable[[str, str, int], None] | None = None, *, dry_run: bool = False,
+             demo_mode: bool = False, replace_demo: bool = False) -> LoadResult:
+    """Check or load uploaded files exactly as `python -m etl check|load [--replace-demo]` would.
+
+    In demo mode (no sign-in) only the check runs: nothing a visitor uploads reaches the served warehouse.
+    """
     _require_upload(scope)
     inputs = [InputFile(name, data) for name, data in files]
     if dry_run:
-        results, _ = check(inputs, db, source, progress)
-        for r in results:
-            r.outcome = "rejected" if r.problem_count else "unchanged"
-        return LoadResult(results, not any(r.problem_count for r in results))
-    return load(inputs, db=db, source=source, progress=progress)
+        return etl_load.dry_run(inputs, db, source, progress)
+    if demo_mode:
+        raise PermissionError("esittelytilassa tiedostoja voi vain tarkistaa, ei ladata")
+    return load(inputs, db=db, source=source, progress=progress, replace_demo=replace_demo)
+
 
 
 def problems_frame(result: LoadResult) -> pl.DataFrame:
