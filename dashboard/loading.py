@@ -51,12 +51,13 @@ def problems_frame(result: LoadResult) -> pl.DataFrame:
     )
 
 
-def summary_frame(result: LoadResult) -> pl.DataFrame:
-    """One row per file: source, rows, outcome and what changed."""
+def summary_frame(result: LoadResult, checking: bool = False) -> pl.DataFrame:
+    """One row per file: source, rows, outcome (what a check expects the load to do) and what changed."""
+    outcome_key = "data.check_outcome" if checking else "data.outcome"
     return pl.DataFrame(
         [
             {"file": f.file_name, "source": t(f"data.source_name.{f.source}") if f.source else None, "rows": f.rows,
-             "outcome": t(f"data.outcome.{f.outcome}"),
+             "outcome": t(f"{outcome_key}.{f.outcome}"),
              "problems": f.problem_count, "change": f.change}
             for f in result.files
         ],

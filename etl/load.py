@@ -352,10 +352,10 @@ def load(
     progress = progress or (lambda *_: None)
     with wdb.writer_lock(path):
         fresh = _clears_demo(path, origin)
-        notices: list[str] = [demo_notice(path)] if fresh else []
         if fresh and not replace_demo:
-            return LoadResult([], False, None, notices, clears_demo=True, refusal=DEMO_REFUSAL)
-        cleared = _demo_rows(path)[0] if fresh else 0
+            return LoadResult([], False, None, [demo_notice(path)], clears_demo=True, refusal=DEMO_REFUSAL)
+        cleared, cleared_text = _demo_rows(path) if fresh else (0, "")
+        notices: list[str] = []
         results, validated = check(files, path, source, progress, fresh=fresh)
         refused = any(r.problem_count for r in results)
         key = None if refused else _key_for(path, results, validated, fresh, True, notices)
@@ -368,6 +368,9 @@ def load(
             load_id = _write(path, results, [], key, origin, fresh=False, cleared=0)
             return LoadResult(results, False, load_id, notices, clears_demo=fresh)
         load_id = _write(path, results, groups, key, origin, fresh=fresh, cleared=cleared)
+        if fresh:
+            notices.insert(0, f"Demoaineisto poistettiin ({cleared_text}); varastossa on nyt vain tämän latauksen "
+                              "tiedot.")
         return LoadResult(results, True, load_id, notices, clears_demo=fresh)
 
 

@@ -65,6 +65,9 @@ if (do_check or do_load) and uploads:
         status.update(label=t("data.done") if result.ok else t("data.done_with_problems"),
                       state="complete" if result.ok else "error")
     st.session_state["last_result"] = (do_check or demo_mode, result)
+    if do_load and result.ok:
+        # Once more from the top: the header, the demo warning and the tables show the new warehouse version.
+        st.rerun()
 
 if "last_result" in st.session_state:
     was_check, result = st.session_state["last_result"]
@@ -84,12 +87,12 @@ if "last_result" in st.session_state:
     else:
         st.success(t("data.loaded"))
     for notice in result.notices:
-        (st.warning if result.clears_demo else st.info)(notice)
+        (st.warning if result.clears_demo and was_check else st.info)(notice)
     if was_check and result.ok and result.clears_demo:
         st.warning(t("data.check_clears_demo"))
     st.markdown(f"##### {t('data.summary_heading')}")
     ui.table(
-        loading.summary_frame(result),
+        loading.summary_frame(result, checking=was_check),
         {"file": t("data.col_file"), "source": t("data.col_source"), "rows": t("data.col_rows"),
          "outcome": t("data.col_outcome"), "problems": t("data.col_problems"), "change": t("data.col_change")},
         key="summary", file_stem="latauksen_yhteenveto",

@@ -94,6 +94,7 @@ def test_first_real_load_into_the_demo_is_refused_unless_confirmed_then_leaves_n
 
     loaded = run_cli("load", *names, "--db", str(db), "--replace-demo", cwd=tmp_path)
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    assert "Demoaineisto poistettiin (24 asemaa" in loaded.stderr
     text = all_text(db)
     assert not [s for s in demo_stations if s in text]
     assert query(db, "SELECT asema_id FROM raw_asemat ORDER BY 1") == [("A1",), ("A2",), ("B1",)]
