@@ -112,7 +112,11 @@ def _main(argv: list[str] | None) -> int:
     if args.command == "demo":
         from etl.demo import build_demo
 
-        path = build_demo(args.db, seed=args.seed, keep_dir=args.keep_files, progress=_progress)
+        try:
+            path = build_demo(args.db, seed=args.seed, keep_dir=args.keep_files, progress=_progress)
+        except RuntimeError as exc:
+            print(str(exc))
+            return 2
         print(f"Demovarasto valmis: {path}", file=sys.stderr)
         return 0
     if args.command == "refresh":

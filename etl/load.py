@@ -18,7 +18,7 @@ from etl.normalize import fold
 from etl.problems import MAX_LISTED, Problem
 from etl.pseudonym import PseudonymKey, get_key
 from etl.readers import RawTable, ReadError, read_bytes
-from etl.validate import Question, Validated, detect_source, reference_errors, validate
+from etl.validate import Question, Validated, detect_source, errors_where, reference_errors, validate
 from warehouse import db as wdb
 from warehouse.build import build_marts, create_schema
 from warehouse.settings import PROJECT_ROOT
@@ -104,7 +104,8 @@ def _now() -> dt.datetime:
 
 def _existing(db: Path, fresh: bool = False) -> dict[str, object]:
     """What the warehouse already holds that the checks need (nothing, when the load starts a clean one)."""
-    state: dict[str, object] = {"stations": set(), "tasks": set(), "questions": {}, "fingerprint": None}
+    state: dict[str, object] = {"stations": set(), "tasks": set(), "questions": {}, "fingerprint": None,
+                                "closed": {}}
     if fresh or not db.exists():
         return state
     with wdb.read(db) as con:
@@ -112,6 +113,9 @@ def _existing(db: Path, fresh: bool = False) -> dict[str, object]:
         if "raw_asemat" in tables:
             state["stations"] = {r[0] for r in con.sql("SELECT asema_id FROM raw_asemat").fetchall()}
             state["tasks"] = {r[0] for r in con.sql("SELECT tehtava_id FROM raw_tehtavat").fetchall()}
+            if "lakkautettu" in _table_columns(con, "raw_asemat"):
+                state["closed"] = dict(con.sql("SELECT asema_id, lakkautettu FROM raw_asemat "
+                                               "WHERE lakkautettu IS NOT NULL").fetchall())
             state["questions"] = {
                 fold(r[0]): Question(r[0], r[1], r[2], r[3])
                 for r in con.sql("SELECT kysymys_id, tyyppi, asteikko_min, asteikko_max FROM raw_kysymykset")
@@ -120,6 +124,18 @@ def _existing(db: Path, fresh: bool = False) -> dict[str, object]:
         if "meta" in tables:
             state["fingerprint"] = wdb.scalar(con, "SELECT value FROM meta WHERE key = 'pseudonym_key_fingerprint'")
     return state
+
+
+def _after_closing(v: Validated, closed: dict[str, dt.date]) -> pl.DataFrame:
+    """Rows of a month (or mapping day) that begins after their station's closing date."""
+    if "asema_id" not in v.frame_headers:
+        return errors_where(v.frame, pl.lit(False), "asema_id", 0, pl.lit(""))
+    when = "kartoituspvm" if v.source == "kartoitus" else "kuukausi"
+    closing = pl.col("asema_id").replace_strict(closed, default=None, return_dtype=pl.Date)
+    cond = (closing.is_not_null() & (pl.col(when) > closing)).fill_null(False)
+    message = pl.format("asema '{}' on lakkautettu {}, eikä sille voi ladata myöhempiä rivejä; kirjaa rivi asemalle, "
+                        "jolle toiminta siirtyi", pl.col("asema_id"), closing.dt.strftime("%-d.%-m.%Y"))
+    return errors_where(v.frame, cond, v.header_of("asema_id"), v.column_index["asema_id"], message)
 
 
 def _catalogue_from(v: Validated) -> dict[str, Question]:
@@ -198,9 +214,16 @@ def check(
             loaded_masters.add("tehtavat")
         validated.append(v)
         res.warnings = v.warnings
+    closed: dict[str, dt.date] = dict(state["closed"])  # type: ignore[arg-type]
+    new_lists = [v.frame for v in validated if v.source == "asemat"]
+    if new_lists:
+        both = pl.concat([f.select("asema_id", "lakkautettu") for f in new_lists], how="vertical_relaxed")
+        closed = dict(both.drop_nulls().iter_rows())
     for v in validated:
         if v.source in ("kartoitus", "henkilosto", "pulssi", "kysymysloki"):
             v.add_errors(reference_errors(v, "asema_id", stations, "asemaluettelossa (asemat)"))
+        if v.source in ("kartoitus", "henkilosto", "pulssi") and closed:
+            v.add_errors(_after_closing(v, closed))
         if v.source == "kartoitus":
             v.add_errors(reference_errors(v, "tehtava_id", tasks, "tehtäväluettelossa (tehtavat)"))
     for v in validated:
@@ -542,7 +565,7 @@ class FileChange:
     def text(self) -> str:
         """A plain sentence of the change, as the load log and the check report show it."""
         if not self.any:
-            return f"ei muutoksia ({_n(self.unchanged)} riviä ennallaan)"
+            return f"{_n(self.unchanged)} riviä ennallaan"
         parts = [f"uusia {_n(self.added)}, korvattuja {_n(self.replaced)}, poistuvia {_n(self.removed)}, "
                  f"ennallaan {_n(self.unchanged)}"]
         if self.source == "kartoitus":

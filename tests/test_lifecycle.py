@@ -163,6 +163,13 @@ def test_closing_and_merging_stations_keeps_history_and_leaves_current_views(etl
     names = dict(query(etl_db, "SELECT w.station_id, s.name_fi FROM mart_workload AS w JOIN mart_rollout AS s "
                                "USING (station_id)"))
     assert names["A2"] == "Pohjoinen"
+    # A closed station takes no rows of a later month; a month it closed in is still its own.
+    late = [HENKILOSTO[0], [Month(2025, 2), Id("21833699"), "A2", "laakari", 100, "vakinainen", 0, 0],
+            [Month(2025, 3), Id("21833699"), "B1", "laakari", 100, "vakinainen", 0, 0]]
+    assert load_rows(etl_db, {"myohassa.csv": late}).problem_lines() == [
+        "myohassa.csv:2:asema_id: asema 'A2' on lakkautettu 31.1.2025, eikä sille voi ladata myöhempiä rivejä; "
+        "kirjaa rivi asemalle, jolle toiminta siirtyi"
+    ]
 
 
 # --- the dry run ----------------------------------------------------------------------------------------------------
