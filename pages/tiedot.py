@@ -57,9 +57,18 @@ if (do_check or do_load) and uploads:
             result = loading.run_load(session.scope, files, db, None if source == auto else source, progress,
                                       dry_run=do_check or demo_mode, demo_mode=demo_mode,
                                       replace_demo=demo_warehouse and confirmed)
+        except PermissionError:
+            status.update(label=t("data.done_with_problems"), state="error")
+            st.error(t("data.load_off_in_demo"))
+            st.stop()
         except (wdb.WarehouseIOError, wdb.WarehouseBusy) as exc:
             status.update(label=t("data.done_with_problems"), state="error")
             st.error(str(exc))
+            st.stop()
+        except wdb.IO_ERRORS:
+            # Reading the served warehouse failed (the disk went away, a damaged file): one sentence, no traceback.
+            status.update(label=t("data.done_with_problems"), state="error")
+            st.error(t("data.io_error"))
             st.stop()
         bar.progress(1.0)
         status.update(label=t("data.done") if result.ok else t("data.done_with_problems"),
