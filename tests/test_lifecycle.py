@@ -444,3 +444,17 @@ def test_demo_mode_checks_but_never_writes(demo_db: Path, tmp_path: Path, make_a
     at = make_app(db, page="pages/tiedot.py")
     assert any("Ensimmäinen oikea lataus aloittaa puhtaan varaston" in w.value for w in at.warning)
     assert at.checkbox(key="confirm_replace_demo").value is False
+
+
+def test_only_copies_of_dead_loaders_are_removed(tmp_path: Path) -> None:
+    db = tmp_path / "tyonjako.duckdb"
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True)
+    dead, alive = int(finished.stdout), os.getpid()
+    names = [f".tyonjako.duckdb.{dead}.0123abcd.tmp", f".tyonjako.duckdb.{dead}.0123abcd.tmp.wal",
+             f".tyonjako.duckdb.{alive}.89abcdef.tmp", ".muu.duckdb.1.0123abcd.tmp", "tyonjako.duckdb.key"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    removed = wdb.remove_stale_copies(db)
+    assert sorted(p.name for p in removed) == sorted(names[:2])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[2:])
