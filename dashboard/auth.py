@@ -86,10 +86,12 @@ def current_session(origin: str | None, station_ids: list[str], station_names: d
             if st.button(t("auth.sign_out"), key="logout"):
                 st.logout()
         return Session(scope, "oidc")
-    if origin in (None, "demo"):
+    if origin in (None, "demo") and not no_auth_allowed():
+        # Demo mode: anyone may look, nobody may write (the Tiedot page offers the check only).
         st.info(t("auth.demo_banner"), icon=":material/info:")
         return Session(_role_selector(station_ids, station_names, "demo"), "demo")
     if no_auth_allowed():
+        # The operator's explicit switch for a closed intranet: its visitors are trusted, also to load files.
         st.warning(t("auth.intranet_banner"), icon=":material/lock_open:")
         return Session(_role_selector(station_ids, station_names, "intranet"), "intranet")
     st.title(t("app.title"))

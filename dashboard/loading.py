@@ -9,7 +9,8 @@ import polars as pl
 
 from dashboard.access import Scope
 from dashboard.i18n import t
-from etl.load import InputFile, LoadResult, check, load
+from etl import load as etl_load
+from etl.load import InputFile, LoadResult, load
 
 OUTCOMES = ("loaded", "unchanged", "rejected")
 
@@ -20,16 +21,20 @@ def _require_upload(scope: Scope) -> None:
 
 
 def run_load(scope: Scope, files: Sequence[tuple[str, bytes]], db: Path, source: str | None = None,
-             progress: Callable[[str, str, int], None] | None = None, *, dry_run: bool = False) -> LoadResult:
-    """Check or load uploaded files exactly as `python -m etl check|load` would."""
+             progress: Callable[[str, str, int], None] | None = None, *, dry_run: bool = False,
+             demo_mode: bool = False, replace_demo: bool = False) -> LoadResult:
+    """Check or load uploaded files exactly as `python -m etl check|load [--replace-demo]` would.
+
+    In demo mode (no sign-in) only the check runs: nothing a visitor uploads reaches the served warehouse.
+    """
     _require_upload(scope)
     inputs = [InputFile(name, data) for name, data in files]
     if dry_run:
-        results, _ = check(inputs, db, source, progress)
-        for r in results:
-            r.outcome = "rejected" if r.problem_count else "unchanged"
-        return LoadResult(results, not any(r.problem_count for r in results))
-    return load(inputs, db=db, source=source, progress=progress)
+        return etl_load.dry_run(inputs, db, source, progress)
+    if demo_mode:
+        raise PermissionError("esittelytilassa tiedostoja voi vain tarkistaa, ei ladata")
+    return load(inputs, db=db, source=source, progress=progress, replace_demo=replace_demo)
+
 
 
 def problems_frame(result: LoadResult) -> pl.DataFrame:
@@ -46,12 +51,13 @@ def problems_frame(result: LoadResult) -> pl.DataFrame:
     )
 
 
-def summary_frame(result: LoadResult) -> pl.DataFrame:
-    """One row per file: source, rows, outcome and what changed."""
+def summary_frame(result: LoadResult, checking: bool = False) -> pl.DataFrame:
+    """One row per file: source, rows, outcome (what a check expects the load to do) and what changed."""
+    outcome_key = "data.check_outcome" if checking else "data.outcome"
     return pl.DataFrame(
         [
             {"file": f.file_name, "source": t(f"data.source_name.{f.source}") if f.source else None, "rows": f.rows,
-             "outcome": t(f"data.outcome.{f.outcome}"),
+             "outcome": t(f"{outcome_key}.{f.outcome}"),
              "problems": f.problem_count, "change": f.change}
             for f in result.files
         ],

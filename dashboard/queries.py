@@ -24,7 +24,9 @@ MART_TABLES = (
 
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _cached(db: str, version: str, sql: str, params: tuple[object, ...]) -> pl.DataFrame:
-    # `version` changes with every published warehouse version, so results live for one load only.
+    # `version` changes with every published warehouse version, so results live for one load only. `wdb.read`
+    # attaches the file anew after `version` was taken (never an open instance of a replaced file), so a result is
+    # never older than its key: an old result is never cached under a new load's key.
     with wdb.read(db) as con:
         return con.sql(sql, params=list(params)).pl()
 
@@ -54,7 +56,7 @@ _META = "SELECT key, value FROM meta"
 _FRESHNESS = """
 SELECT source, max(loaded_at) AS last_loaded, count(*) FILTER (WHERE outcome = 'loaded') AS loads,
        max(loaded_at) FILTER (WHERE outcome = 'loaded') AS last_success
-FROM load_log GROUP BY source ORDER BY source
+FROM load_log WHERE source IS NOT NULL GROUP BY source ORDER BY source
 """
 _LAST_LOAD = """
 SELECT max(loaded_at) FILTER (WHERE outcome = 'loaded') AS last_loaded, max(load_id) AS load_id FROM load_log
@@ -100,7 +102,7 @@ def data_months(db: str | Path) -> pl.DataFrame:
 # --- dimensions ---------------------------------------------------------------------------------------
 
 _STATIONS = """
-SELECT station_id, name_fi, name_sv, municipality, wave, planned_go_live, go_live, status
+SELECT station_id, name_fi, name_sv, municipality, wave, planned_go_live, go_live, status, closed_on
 FROM mart_rollout ORDER BY municipality, name_fi
 """
 _MONTHS = "SELECT DISTINCT month FROM mart_workload UNION SELECT DISTINCT month FROM mart_pulssi ORDER BY month"
@@ -115,9 +117,12 @@ def stations(db: str | Path) -> pl.DataFrame:
     return frame(db, _STATIONS)
 
 
-def station_choices(db: str | Path, scope: Scope) -> pl.DataFrame:
-    """Stations whose detail the scope may open."""
-    return _restrict(stations(db), scope)
+def station_choices(db: str | Path, scope: Scope, month: date | None = None) -> pl.DataFrame:
+    """Stations whose detail the scope may open; with a month, those not closed before it began."""
+    df = _restrict(stations(db), scope)
+    if month is not None:
+        df = df.filter(pl.col("closed_on").is_null() | (pl.col("closed_on") >= month))
+    return df
 
 
 def months(db: str | Path) -> list[date]:
@@ -309,11 +314,12 @@ def comments(db: str | Path, scope: Scope, month: date, municipality: str | None
 _ROLLOUT = """
 SELECT station_id, name_fi, name_sv, municipality, wave, planned_go_live, go_live, status, open_questions,
        resolved_questions, median_days_to_resolve
-FROM mart_rollout ORDER BY wave NULLS LAST, coalesce(go_live, planned_go_live) NULLS LAST, name_fi
+FROM mart_rollout WHERE status <> 'lakkautettu'
+ORDER BY wave NULLS LAST, coalesce(go_live, planned_go_live) NULLS LAST, name_fi
 """
 _ROLLOUT_SUMMARY = """
 SELECT municipality, status, count(*) AS stations, sum(open_questions) AS open_questions
-FROM mart_rollout GROUP BY ALL ORDER BY municipality, status
+FROM mart_rollout WHERE status <> 'lakkautettu' GROUP BY ALL ORDER BY municipality, status
 """
 _QUESTION_LOG = """
 SELECT q.question_no, q.opened, q.station_id, s.name_fi AS station_name, q.topic, q.status, q.resolved,

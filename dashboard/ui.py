@@ -132,7 +132,8 @@ def page_context(session: Session, title_key: str, *, month: bool = True, unit: 
                 format_func=lambda m: t("filter.region") if m == ALL else m, key="f_municipality",
             )
             ctx.municipality = None if chosen_m == ALL else chosen_m
-            allowed = queries.station_choices(db, ctx.scope)
+            # A station closed before the chosen month began is not offered for it (its history stays).
+            allowed = queries.station_choices(db, ctx.scope, ctx.month)
             if ctx.municipality:
                 allowed = allowed.filter(pl.col("municipality") == ctx.municipality)
             options_s = [ALL, *allowed["station_id"].to_list()]

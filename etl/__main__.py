@@ -7,8 +7,10 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+
 from etl.contract import SOURCES
-from etl.load import InputFile, LoadResult, check, load
+from etl.load import InputFile, LoadResult, dry_run, load
 from warehouse import db as wdb
 from warehouse.settings import ConfigError
 
@@ -29,7 +31,11 @@ def _inputs(paths: list[str]) -> tuple[list[InputFile], list[str]]:
     return files, missing
 
 
-def _print_result(result: LoadResult) -> None:
+CHECK_FI = {"loaded": "muuttaisi varastoa", "unchanged": "ei muutoksia", "rejected": "hylättäisiin"}
+
+
+def _print_result(result: LoadResult, checking: bool = False) -> None:
+    """The same report for `check` and `load`: problems, warnings, notices and each file's own change."""
     for line in result.problem_lines():
         print(line)
     for f in result.files:
@@ -37,19 +43,36 @@ def _print_result(result: LoadResult) -> None:
             print(f"{f.file_name}: varoitus: {w.message}", file=sys.stderr)
     for notice in result.notices:
         print(notice, file=sys.stderr)
+    if result.refusal:
+        print(result.refusal)
+    outcomes = CHECK_FI if checking else OUTCOME_FI
     for f in result.files:
         detail = f" ({f.change})" if f.change else ""
-        print(f"{f.file_name}: {OUTCOME_FI[f.outcome]}, lähde {f.source or '?'}, {f.rows} riviä{detail}",
+        print(f"{f.file_name}: {outcomes[f.outcome]}, lähde {f.source or '?'}, {f.rows} riviä{detail}",
               file=sys.stderr)
+    if checking and result.clears_demo and result.ok:
+        print("Lataus poistaisi demoaineiston; anna lataukselle --replace-demo.", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status (2 for bad files or a bad configuration file)."""
+    """Run the command line; return the exit status (2 for bad files or a bad configuration file, 1 for a disk or
+    I/O failure, 3 when another load holds the warehouse)."""
     try:
         return _main(argv)
     except ConfigError as exc:
         print(str(exc))
         return 2
+    except wdb.WarehouseBusy as exc:
+        print(str(exc))
+        return 3
+    except wdb.WarehouseIOError as exc:
+        print(str(exc))
+        return 1
+    except (OSError, duckdb.IOException, duckdb.FatalException) as exc:
+        # Reading the served warehouse failed (unreadable, damaged, or the disk went away): one sentence.
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        print(f"Varastoa ei voitu lukea ({reason}); tarkista polku, oikeudet ja levy. Mitään ei muutettu.")
+        return 1
 
 
 def _main(argv: list[str] | None) -> int:
@@ -60,6 +83,9 @@ def _main(argv: list[str] | None) -> int:
         p.add_argument("files", nargs="+", metavar="FILE")
         p.add_argument("--db", help="varaston polku (oletus TYONJAKO_DB tai data/tyonjako.duckdb)")
         p.add_argument("--source", choices=list(SOURCES), help="lähde, jos sitä ei tunnisteta otsikoista")
+        if name == "load":
+            p.add_argument("--replace-demo", action="store_true",
+                           help="ensimmäinen oikea lataus demovarastoon: poista demoaineisto ja aloita puhdas varasto")
     p = sub.add_parser("demo", help="rakenna varasto projektin demoaineistosta")
     p.add_argument("--db")
     p.add_argument("--seed", type=int, default=2026)
@@ -76,28 +102,21 @@ def _main(argv: list[str] | None) -> int:
             return 2
         started = time.perf_counter()
         if args.command == "check":
-            results, _ = check(files, wdb.resolve(args.db), args.source, _progress)
-            for r in results:
-                r.outcome = "rejected" if r.problem_count else "unchanged"
-            result = LoadResult(results, not any(r.problem_count for r in results))
-            for line in result.problem_lines():
-                print(line)
-            for r in results:
-                state = "virheitä " + str(r.problem_count) if r.problem_count else "kunnossa"
-                print(f"{r.file_name}: {state}, lähde {r.source or '?'}, {r.rows} riviä", file=sys.stderr)
+            result = dry_run(files, args.db, args.source, _progress)
+            _print_result(result, checking=True)
             return 0 if result.ok else 2
-        try:
-            result = load(files, args.db, args.source, _progress)
-        except wdb.WarehouseBusy as exc:
-            print(str(exc))
-            return 3
+        result: LoadResult = load(files, args.db, args.source, _progress, replace_demo=args.replace_demo)
         _print_result(result)
         print(f"Aikaa kului {time.perf_counter() - started:.1f} s.", file=sys.stderr)
         return 0 if result.ok else 2
     if args.command == "demo":
         from etl.demo import build_demo
 
-        path = build_demo(args.db, seed=args.seed, keep_dir=args.keep_files, progress=_progress)
+        try:
+            path = build_demo(args.db, seed=args.seed, keep_dir=args.keep_files, progress=_progress)
+        except RuntimeError as exc:
+            print(str(exc))
+            return 2
         print(f"Demovarasto valmis: {path}", file=sys.stderr)
         return 0
     if args.command == "refresh":

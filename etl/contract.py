@@ -127,6 +127,9 @@ class Asemat(Source):
         date | None, Col(Kind.DATE, ("planned_go_live", "planned_golive", "planned_date"))
     ] = None
     kayttoonotto: Annotated[date | None, Col(Kind.DATE, ("go_live", "golive", "actual_go_live"))] = None
+    lakkautettu: Annotated[
+        date | None, Col(Kind.DATE, ("closed", "closed_on", "closing_date", "lakkautettu_pvm", "stangd"))
+    ] = None
 
 
 class Tehtavat(Source):

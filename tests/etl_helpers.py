@@ -460,12 +460,13 @@ def etl_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def set_env(mp: pytest.MonkeyPatch, config: Path) -> None:
     mp.setenv("TYONJAKO_PSEUDONYM_KEY", TEST_KEY)
     mp.setenv("TYONJAKO_CONFIG_DIR", str(config))
-    mp.delenv("TYONJAKO_DB", raising=False)
+    # Never the project's own data/: a command that forgets --db writes into the test's temporary folders.
+    mp.setenv("TYONJAKO_DB", str(config.parent / "default-warehouse" / "tyonjako.duckdb"))
 
 
 @pytest.fixture
 def etl_env(monkeypatch: pytest.MonkeyPatch, etl_config: Path) -> None:
-    """A fixed pseudonym key and settings; no default warehouse path."""
+    """A fixed pseudonym key and settings; the default warehouse path is a temporary one."""
     set_env(monkeypatch, etl_config)
 
 

@@ -2,10 +2,9 @@
 
 One Streamlit server per module runs on a COPY of the demo warehouse (the .duckdb file and its pseudonymisation
 key), because the upload test changes it. The server's HOME and working directory are empty temporary folders, so
-neither the user's nor the project's `.streamlit/secrets.toml` is read: the app runs in demo mode, where a sidebar
-selector chooses the role. `TYONJAKO_ALLOW_NO_AUTH=1` is set as well: a successful upload marks the warehouse as
-"loaded", after which demo mode ends; with the switch the app continues in intranet mode (the same role selector)
-instead of asking for a sign-in configuration, so that the test can look at the other pages after the load.
+neither the user's nor the project's `.streamlit/secrets.toml` is read. The copy is marked as loaded (non-demo) data
+and `TYONJAKO_ALLOW_NO_AUTH=1` is set: the app runs in intranet mode, where a sidebar selector chooses the role and
+the project manager may load files (demo mode offers only Tarkista).
 
 Artifacts (git-ignored): test-artifacts/screenshots/<page>.png, tiedot_*.png, tyokuorma_esihenkilo.png, ... and
 test-artifacts/page_timings.json (seconds from clicking a page link to the last chart drawn).
@@ -130,6 +129,13 @@ def copy_warehouse(source: Path, target_dir: Path) -> Path:
     assert key.exists(), f"the demo warehouse has no key file {key}"
     shutil.copyfile(key, db.with_name(db.name + ".key"))
     db.with_name(db.name + ".key").chmod(0o600)
+    # The demo stands in for a county's own data loaded earlier: a real load into a demo warehouse would start a
+    # clean one (test_lifecycle_browser.py), so the copy is marked as loaded data (intranet mode, see above).
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("UPDATE meta SET value = 'loaded' WHERE key = 'data_origin'")
+    finally:
+        con.close()
     return db
 
 

@@ -768,7 +768,7 @@ def test_a_bad_file_rejects_the_good_files_of_the_same_command_cli(etl_db: Path,
     asemat = rows_csv([ASEMAT_HEADER, ["Z1", "Uusi", None, "Lohja", 1, None, None]])  # would replace all stations
     tehtavat = rows_csv([TEHTAVAT_HEADER, ["T9", "Uusi", "Uudet", "muu", None]])
     henkilosto = rows_csv([HENKILOSTO_HEADER, ["3/2025", "1", "Z1", "laakari", "120", "vakinainen", "0", "0"]])
-    pulssi = rows_csv([PULSSI_HEADER, ["2025-03", "r1", "A1", "laakari", "4", "11", None]])
+    pulssi = rows_csv([PULSSI_HEADER, ["2025-03", "r1", "Z1", "laakari", "4", "11", None]])
     files = {"asemat.csv": asemat, "tehtavat.csv": tehtavat, "henkilosto.csv": henkilosto, "pulssi.csv": pulssi}
     lines = reject(etl_db, files, tmp_path, cli=True)
     # Both bad files are reported in full; the good ones only fail with them.

@@ -39,7 +39,8 @@ JOHTO = Scope("johto", None, "johto@example.fi")
 PM = Scope("projektipaallikko", None, "projektipaallikko@example.fi")
 RAW_ID = "21833687"
 # Columns of master data that any user may see for any station (names, municipality, rollout plan).
-MASTER_COLUMNS = {"station_id", "name_fi", "name_sv", "municipality", "wave", "planned_go_live", "go_live", "status"}
+MASTER_COLUMNS = {"station_id", "name_fi", "name_sv", "municipality", "wave", "planned_go_live", "go_live", "status",
+                  "closed_on"}
 # Not query functions: `frame` runs a query string the caller passes (the building block of this layer).
 NOT_QUERIES = {"dashboard.queries.frame"}
 

@@ -5,13 +5,19 @@ connection on the served file would make every dashboard query fail. The loader 
 served file, loads into the copy, CHECKPOINTs and closes it, and `os.replace`s it over the served file.
 Readers open short-lived read-only connections; one already open keeps its consistent old view, the
 next one sees the new file. Writers are serialised with an advisory lock file.
+
+Why readers ATTACH into a fresh in-memory database: inside one process DuckDB reuses the open database
+instance of a path while any connection to it is open, so `connect(path)` after a swap could return the
+replaced file's data. An attached file is opened anew by each in-memory instance.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
+import re
 import shutil
 import time
 import uuid
@@ -23,10 +29,18 @@ import duckdb
 from warehouse.settings import default_db_path
 
 LOCK_WAIT_SECONDS = 120.0
+# Room a new version needs beside the served file: the copy itself, its write-ahead log and rebuilt marts.
+SPACE_FACTOR = 2.0
+SPACE_MARGIN = 16 * 1024 * 1024
+_MB = 1024 * 1024
 
 
 class WarehouseBusy(Exception):
     """Another load holds the writer lock for too long."""
+
+
+class WarehouseIOError(Exception):
+    """A disk or I/O failure while publishing a new version: one sentence for the user; the served file is intact."""
 
 
 def resolve(path: str | os.PathLike[str] | None) -> Path:
@@ -34,21 +48,31 @@ def resolve(path: str | os.PathLike[str] | None) -> Path:
     return Path(path) if path else default_db_path()
 
 
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
 @contextlib.contextmanager
 def read(path: str | os.PathLike[str] | None = None, retries: int = 20) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived read-only connection; retries briefly if another tool holds the file's lock."""
+    """A short-lived read-only connection to the file as it is now; retries briefly if a foreign tool holds its lock."""
     db = resolve(path)
     delay = 0.05
     for attempt in range(retries):
+        con = duckdb.connect(":memory:")
         try:
-            con = duckdb.connect(str(db), read_only=True)
+            con.execute(f"ATTACH {_sql_text(str(db))} AS wh (READ_ONLY)")
+            con.execute("USE wh")
             break
         except duckdb.IOException as exc:
+            con.close()
             # A foreign read-write connection (e.g. a BI tool) may hold the lock for a moment.
             if "lock" not in str(exc).lower() or attempt == retries - 1:
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
+        except BaseException:
+            con.close()
+            raise
     try:
         yield con
     finally:
@@ -58,9 +82,12 @@ def read(path: str | os.PathLike[str] | None = None, retries: int = 20) -> Itera
 @contextlib.contextmanager
 def writer_lock(db: Path) -> Iterator[None]:
     """Serialise loaders of one warehouse across processes."""
-    db.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = db.with_name(db.name + ".lock")
-    with open(lock_path, "a+") as handle:
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(db.with_name(db.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise WarehouseIOError(_io_sentence(db, exc)) from exc
+    with os.fdopen(fd, "a+") as handle:
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         while True:
             try:
@@ -76,30 +103,113 @@ def writer_lock(db: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-@contextlib.contextmanager
-def new_version(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection to a copy of the warehouse; published atomically if the block succeeds."""
-    tmp = db.with_name(f".{db.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    if db.exists():
-        shutil.copyfile(db, tmp)
-    con = duckdb.connect(str(tmp))
+def _tmp_pattern(db: Path) -> re.Pattern[str]:
+    return re.compile(rf"^\.{re.escape(db.name)}\.(\d+)\.[0-9a-f]{{8}}\.tmp(\.wal)?$")
+
+
+def _pid_alive(pid: int) -> bool:
     try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_copies(db: Path) -> list[Path]:
+    """Remove the copies (and their write-ahead logs) that killed or failed loaders left beside the warehouse."""
+    removed: list[Path] = []
+    if not db.parent.is_dir():
+        return removed
+    pattern = _tmp_pattern(db)
+    for entry in db.parent.iterdir():
+        m = pattern.match(entry.name)
+        if m and not _pid_alive(int(m.group(1))):
+            with contextlib.suppress(FileNotFoundError):
+                entry.unlink()
+                removed.append(entry)
+    return removed
+
+
+def _check_space(db: Path) -> None:
+    size = db.stat().st_size if db.exists() else 0
+    need = int(size * SPACE_FACTOR) + SPACE_MARGIN
+    free = shutil.disk_usage(db.parent).free
+    if free < need:
+        raise WarehouseIOError(
+            f"Levytilaa ei ole tarpeeksi: latauksen kopio tarvitsee noin {need // _MB + 1} Mt kansiossa "
+            f"{db.parent}, vapaana on {free // _MB} Mt. Vapauta tilaa ja yritä uudelleen; varasto on ennallaan."
+        )
+
+
+def _io_sentence(db: Path, exc: BaseException) -> str:
+    text = str(exc)
+    full = (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "no space left" in text.lower()
+    if full:
+        return (f"Levy täyttyi kesken latauksen kansiossa {db.parent}; varasto on ennallaan. "
+                "Vapauta levytilaa ja yritä uudelleen.")
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+    return (f"Varaston uutta versiota ei voitu kirjoittaa kansioon {db.parent} (levy- tai käyttöoikeusvirhe: "
+            f"{reason}); varasto on ennallaan. Tarkista levy ja oikeudet ja yritä uudelleen.")
+
+
+IO_ERRORS: tuple[type[BaseException], ...] = (OSError, duckdb.IOException, duckdb.FatalException)
+
+
+def new_version(db: Path) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a copy of the warehouse; published atomically if the block succeeds.
+
+    Call it while holding `writer_lock`. Copies are owner-only until publication; a disk or I/O failure
+    becomes a WarehouseIOError sentence and leaves the served file as it was.
+    """
+    return _new_version(db, copy=True)
+
+
+def fresh_version(db: Path) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """Like new_version, but starting from an empty database: what replaces the served file holds nothing of it."""
+    return _new_version(db, copy=False)
+
+
+@contextlib.contextmanager
+def _new_version(db: Path, copy: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    tmp = db.with_name(f".{db.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    con: duckdb.DuckDBPyConnection | None = None
+    # Owner-only while the copy is being written (the write-ahead log too); the published file gets 0640.
+    old_umask = os.umask(0o077)
+    try:
+        remove_stale_copies(db)
+        _check_space(db if copy else tmp)
+        if copy and db.exists():
+            with open(db, "rb") as src:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "wb") as dst:
+                    shutil.copyfileobj(src, dst, 4 * _MB)
+        con = duckdb.connect(str(tmp))
         yield con
         con.execute("CHECKPOINT")
         con.close()
         os.chmod(tmp, 0o640)
         os.replace(tmp, db)
-    except BaseException:
-        with contextlib.suppress(Exception):
-            con.close()
+    except BaseException as exc:
+        if con is not None:
+            with contextlib.suppress(Exception):
+                con.close()
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(OSError):
                 leftover.unlink()
+        if isinstance(exc, IO_ERRORS):
+            raise WarehouseIOError(_io_sentence(db, exc)) from exc
         raise
+    finally:
+        os.umask(old_umask)
 
 
 def version_token(path: str | os.PathLike[str] | None = None) -> str:
-    """Changes whenever a new warehouse version is published: the cache key of the dashboard."""
+    """Changes whenever a new warehouse version is published: the cache key of the dashboard.
+
+    `read` opens the file after this stat, so data read under a token is never older than the token.
+    """
     db = resolve(path)
     try:
         st = db.stat()

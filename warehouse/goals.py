@@ -413,6 +413,7 @@ SELECT NULL::VARCHAR AS station_id, m.month,
        avg(CASE WHEN r.go_live <= last_day(m.month) THEN 1.0 ELSE 0.0 END) AS value
 FROM months AS m
 CROSS JOIN mart_rollout AS r
+WHERE r.closed_on IS NULL OR r.closed_on >= m.month
 GROUP BY m.month
 """
 LOAD_CV_SQL = """

@@ -21,6 +21,8 @@ CREATE TABLE IF NOT EXISTS raw_asemat (
     asema_id VARCHAR, nimi VARCHAR, nimi_sv VARCHAR, kunta VARCHAR, aalto BIGINT,
     suunniteltu_kayttoonotto DATE, kayttoonotto DATE, load_id INTEGER
 );
+-- Added in contract revision 3 (station lifecycle); older warehouses get the column here.
+ALTER TABLE raw_asemat ADD COLUMN IF NOT EXISTS lakkautettu DATE;
 CREATE TABLE IF NOT EXISTS raw_tehtavat (
     tehtava_id VARCHAR, tehtava VARCHAR, tehtavaryhma VARCHAR, vastuurooli VARCHAR,
     automatisoitavissa VARCHAR, load_id INTEGER

@@ -1,4 +1,6 @@
 -- Grain: station. Key: station_id. A view, so that the status follows today's date.
+-- Every station ever listed stays (history joins to it for names); a closed one has status 'lakkautettu' from its
+-- closing date on, and current views leave it out.
 CREATE OR REPLACE VIEW mart_rollout AS
 WITH q AS (
     SELECT
@@ -19,6 +21,7 @@ SELECT
     s.planned_go_live,
     s.go_live,
     CASE
+        WHEN s.closed_on IS NOT NULL AND s.closed_on <= current_date THEN 'lakkautettu'
         WHEN s.go_live IS NOT NULL AND s.go_live <= current_date THEN 'käytössä'
         WHEN s.planned_go_live IS NOT NULL AND s.planned_go_live < current_date THEN 'viivästynyt'
         WHEN s.planned_go_live IS NOT NULL OR s.go_live IS NOT NULL THEN 'suunniteltu'
@@ -26,6 +29,7 @@ SELECT
     END AS status,
     coalesce(q.open_questions, 0) AS open_questions,
     coalesce(q.resolved_questions, 0) AS resolved_questions,
-    q.median_days_to_resolve
+    q.median_days_to_resolve,
+    s.closed_on
 FROM stg_stations AS s
 LEFT JOIN q ON q.station_id = s.station_id;
