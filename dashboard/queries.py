@@ -135,7 +135,7 @@ def questions(db: str | Path) -> pl.DataFrame:
 _WORKLOAD = """
 SELECT w.station_id, s.name_fi, s.name_sv, s.municipality, w.month, w.secretary_fte, w.secretary_net_fte,
        w.capacity_hours_week, w.required_hours_week, w.load_ratio, w.headcount, w.sick_leave_rate,
-       w.sick_leave_suppressed, w.fte, w.net_fte, w.sick_days, w.other_absence_days, w.mapping_date
+       w.sick_leave_suppressed, w.fte, w.net_fte, w.other_absence_days, w.mapping_date, w.capacity_estimated
 FROM mart_workload AS w LEFT JOIN mart_rollout AS s USING (station_id)
 ORDER BY w.month, s.municipality, s.name_fi
 """
