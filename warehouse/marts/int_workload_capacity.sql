@@ -10,6 +10,7 @@ WITH region_rate AS (
     -- r = Σ(FTE × sick days) / Σ(FTE × working days) over every secretary row of the region that month.
     SELECT
         month,
+        count(DISTINCT person_key) AS region_secretaries,
         sum(fte * sick_days ORDER BY person_key, station_id)
             / nullif(sum(fte * working_days ORDER BY person_key, station_id), 0) AS region_secretary_sick_rate
     FROM int_staff_months
@@ -19,7 +20,7 @@ WITH region_rate AS (
 person AS (
     SELECT
         m.station_id, m.month, m.person_key, m.role_group, m.fte, m.other_absence_days,
-        r.region_secretary_sick_rate,
+        r.region_secretary_sick_rate, r.region_secretaries,
         m.fte * (1 - m.absence_share) AS actual_net_fte,
         -- A person's net FTE is never below 0 (as the recorded one, whose absence share is at most 1).
         greatest(0.0, m.fte * (1 - m.other_absence_days::DOUBLE / nullif(m.working_days, 0)
@@ -42,7 +43,8 @@ station AS (
         sum(fte ORDER BY person_key) AS fte,
         coalesce(sum(actual_net_fte ORDER BY person_key), 0) AS net_fte,
         sum(other_absence_days)::BIGINT AS other_absence_days,
-        any_value(region_secretary_sick_rate) AS region_secretary_sick_rate
+        any_value(region_secretary_sick_rate) AS region_secretary_sick_rate,
+        coalesce(any_value(region_secretaries), 0) AS region_secretaries
     FROM person
     GROUP BY station_id, month
 ),
@@ -69,6 +71,7 @@ SELECT
     c.headcount,
     c.secretaries < s.k_anonymity AS capacity_estimated,
     c.region_secretary_sick_rate,
+    c.region_secretaries,
     c.secretary_fte,
     c.actual_secretary_net_fte,
     c.actual_secretary_net_fte * s.weekly_hours AS actual_capacity_hours_week,

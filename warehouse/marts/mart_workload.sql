@@ -1,43 +1,51 @@
 -- Grain: station × month (months in which the station has staffing rows). Key: (station_id, month).
 -- Published figures only (contract, "Absence-derived figures are health data too"): where the station's secretary
 -- roles hold fewer than k people, `secretary_net_fte`, `capacity_hours_week` and `load_ratio` are the estimate of
--- int_workload_capacity (their sick leave at the region's secretary rate) and `capacity_estimated` is true.
+-- int_workload_capacity (their sick leave at the region's secretary rate) and `capacity_estimated` is true. Where
+-- the region itself has fewer than k secretaries that month, its rate is the sick leave of fewer than k people and
+-- the estimate would give it back: those rows publish no secretary net FTE, capacity or load ratio.
 -- The station's absence totals (`net_fte`, `other_absence_days`) are shown only where they cannot be set against
--- a published figure to give the absence of fewer than k people: the station's sick leave is shown, its secretary
--- figures are not estimated, and the secretaries and the other staff each number none or at least k (otherwise
--- net_fte − secretary net FTE would be the other staff's absence, or would undo the estimate). The station's
--- unweighted sick-day count is not published at all: set against the FTE-weighted rate, it singles out the sick
--- leave of the part-timers. See docs/marts.md.
+-- a published figure to give the absence of fewer than k people: the station's sick leave is shown, and its
+-- secretaries and its other staff each number none or at least k (otherwise net_fte − secretary net FTE would be
+-- the other staff's absence, or would undo the estimate). The station's unweighted sick-day count is not published:
+-- set against the FTE-weighted rate, it singles out the sick leave of the part-timers. See docs/marts.md.
 CREATE OR REPLACE TABLE mart_workload AS
+WITH published AS (
+    SELECT
+        c.*,
+        CASE
+            WHEN NOT c.capacity_estimated THEN c.actual_secretary_net_fte
+            WHEN c.secretaries > 0 AND c.region_secretaries < s.k_anonymity THEN NULL
+            ELSE c.estimated_secretary_net_fte
+        END AS published_net_fte,
+        s.weekly_hours,
+        s.k_anonymity
+    FROM int_workload_capacity AS c
+    CROSS JOIN ref_settings AS s
+)
 SELECT
     c.station_id,
     c.month,
     c.secretary_fte,
-    CASE WHEN c.capacity_estimated THEN c.estimated_secretary_net_fte ELSE c.actual_secretary_net_fte END
-        AS secretary_net_fte,
-    CASE WHEN c.capacity_estimated THEN c.estimated_secretary_net_fte ELSE c.actual_secretary_net_fte END
-        * s.weekly_hours AS capacity_hours_week,
+    c.published_net_fte AS secretary_net_fte,
+    c.published_net_fte * c.weekly_hours AS capacity_hours_week,
     c.required_hours_week,
-    CASE WHEN c.required_hours_week IS NOT NULL
-              AND (CASE WHEN c.capacity_estimated THEN c.estimated_secretary_net_fte
-                        ELSE c.actual_secretary_net_fte END) > 0
-        THEN c.required_hours_week / ((CASE WHEN c.capacity_estimated THEN c.estimated_secretary_net_fte
-                                            ELSE c.actual_secretary_net_fte END) * s.weekly_hours) END AS load_ratio,
+    CASE WHEN c.required_hours_week IS NOT NULL AND c.published_net_fte > 0
+        THEN c.required_hours_week / (c.published_net_fte * c.weekly_hours) END AS load_ratio,
     c.capacity_estimated,
     c.headcount,
     sl.sick_leave_rate,
     coalesce(sl.suppressed, TRUE) AS sick_leave_suppressed,
     c.fte,
     CASE WHEN NOT coalesce(sl.suppressed, TRUE)
-              AND (c.secretaries = 0 OR c.secretaries >= s.k_anonymity)
-              AND (c.other_staff = 0 OR c.other_staff >= s.k_anonymity)
+              AND (c.secretaries = 0 OR c.secretaries >= c.k_anonymity)
+              AND (c.other_staff = 0 OR c.other_staff >= c.k_anonymity)
         THEN c.net_fte END AS net_fte,
     CASE WHEN NOT coalesce(sl.suppressed, TRUE)
-              AND (c.secretaries = 0 OR c.secretaries >= s.k_anonymity)
-              AND (c.other_staff = 0 OR c.other_staff >= s.k_anonymity)
+              AND (c.secretaries = 0 OR c.secretaries >= c.k_anonymity)
+              AND (c.other_staff = 0 OR c.other_staff >= c.k_anonymity)
         THEN c.other_absence_days END AS other_absence_days,
     c.mapping_date
-FROM int_workload_capacity AS c
-CROSS JOIN ref_settings AS s
+FROM published AS c
 LEFT JOIN mart_sick_leave AS sl
     ON sl.station_id = c.station_id AND sl.month = c.month AND sl.role_group IS NULL;
