@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from dashboard import scope as scope_rules
 from dashboard.access import Scope
 from warehouse import db as wdb
 
@@ -140,7 +141,7 @@ def questions(db: str | Path) -> pl.DataFrame:
 _WORKLOAD = """
 SELECT w.station_id, s.name_fi, s.name_sv, s.municipality, w.month, w.secretary_fte, w.secretary_net_fte,
        w.capacity_hours_week, w.required_hours_week, w.load_ratio, w.headcount, w.sick_leave_rate,
-       w.sick_leave_suppressed, w.fte, w.net_fte, w.sick_days, w.other_absence_days, w.mapping_date
+       w.sick_leave_suppressed, w.fte, w.net_fte, w.other_absence_days, w.mapping_date, w.capacity_estimated
 FROM mart_workload AS w LEFT JOIN mart_rollout AS s USING (station_id)
 ORDER BY w.month, s.municipality, s.name_fi
 """
@@ -204,7 +205,7 @@ def sick_leave(db: str | Path, scope: Scope, municipality: str | None = None, st
                role_group: str | None = None) -> pl.DataFrame:
     """Sick-leave rate per month of one unit (region when both are None) and role group (None = all)."""
     _check_station(scope, station_id)
-    df = _restrict(frame(db, _SICK), scope)
+    df = _restrict(scope_rules.drop_hidden_totals(frame(db, _SICK), scope), scope)
     return df.filter(
         _eq("municipality", municipality if station_id is None else None, any_if_station=station_id is not None)
         & _eq("station_id", station_id)
@@ -266,7 +267,7 @@ SELECT month, municipality, station_id, responses, comment FROM mart_pulssi_comm
 
 def pulssi(db: str | Path, scope: Scope) -> pl.DataFrame:
     """Every Pulssi group the scope may see (suppressed scores are already empty)."""
-    return _restrict(frame(db, _PULSSI), scope)
+    return _restrict(scope_rules.drop_hidden_totals(frame(db, _PULSSI), scope), scope)
 
 
 def pulssi_unit(db: str | Path, scope: Scope, municipality: str | None = None, station_id: str | None = None,

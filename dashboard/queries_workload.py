@@ -1,7 +1,10 @@
 """Query layer of the Työkuorma page: station rows of one month, unit series and the spread across stations.
 
-Station-level rows come only through `queries.workload` (which drops stations outside the scope); region and
-municipality series are totals over every station of the unit, which any user may see.
+Station-level rows come only through `queries.workload` (which drops stations outside the scope). Region and
+municipality series are totals over the published station figures of `mart_workload`; for a limited scope a month's
+total is blanked (`hidden`) when, without the scope's own stations, it aggregates fewer than two stations
+(dashboard/scope.py). A station's actual capacity, where the published one is estimated, reaches its own
+esihenkilö only (`actual_capacity`).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from dashboard import fmt, queries
+from dashboard import scope as scope_rules
 from dashboard.access import Scope
 from dashboard.overview import Kpi
 
@@ -24,14 +28,76 @@ _SERIES_SCHEMA = {
     "capacity_hours_week": pl.Float64, "secretary_fte": pl.Float64, "secretary_net_fte": pl.Float64,
     "load_ratio_cv": pl.Float64, "overload_share": pl.Float64, "load_ratio_min": pl.Float64,
     "load_ratio_max": pl.Float64, "load_ratio_range": pl.Float64, "stations_with_ratio": pl.Int64, "stations": pl.Int64,
+    "estimated_stations": pl.Int64, "hidden": pl.Boolean,
 }
 KPI_COLUMNS = ("load_ratio", "load_ratio_cv", "overload_share", "load_ratio_min", "load_ratio_max", "load_ratio_range")
 
 
-def unit_series(db: str | Path, municipality: str | None = None) -> pl.DataFrame:
-    """Per month for the region (municipality None) or one municipality: load ratio and its spread."""
+_CONTRIBUTORS = """
+SELECT w.month, w.station_id, w.capacity_estimated, w.load_ratio IS NOT NULL AS has_ratio
+FROM mart_workload AS w LEFT JOIN mart_rollout AS s USING (station_id)
+WHERE $1::VARCHAR IS NULL OR s.municipality = $1::VARCHAR
+ORDER BY w.month, w.station_id
+"""
+_ACTUAL = """
+SELECT station_id, month, actual_secretary_net_fte AS secretary_net_fte,
+       actual_capacity_hours_week AS capacity_hours_week, actual_load_ratio AS load_ratio, region_secretary_sick_rate
+FROM int_workload_capacity
+WHERE station_id = $1 AND capacity_estimated AND secretaries > 0
+ORDER BY month
+"""
+SERIES_VALUES = tuple(c for c in _SERIES_SCHEMA if c not in ("month", "hidden"))
+
+
+def unit_series(db: str | Path, municipality: str | None = None, scope: Scope | None = None) -> pl.DataFrame:
+    """Per month for the region (municipality None) or one municipality: load ratio and its spread.
+
+    `estimated_stations` counts the stations whose capacity is the contract's estimate. For a limited scope, a
+    month whose total aggregates fewer than two stations besides the scope's own has every figure blanked and
+    `hidden` true (the total would be another station's figure by subtraction).
+    """
     df = queries.workload_series(db, municipality, HIGH)
-    return df.cast(_SERIES_SCHEMA) if not df.is_empty() else pl.DataFrame(schema=_SERIES_SCHEMA)  # type: ignore[arg-type]
+    contributors = queries.frame(db, _CONTRIBUTORS, (municipality,))
+    if df.is_empty():
+        return pl.DataFrame(schema=_SERIES_SCHEMA)  # type: ignore[arg-type]
+    estimated = contributors.group_by("month").agg(pl.col("capacity_estimated").sum().alias("estimated_stations"))
+    hidden: list[object] = []
+    if scope is not None and not scope.all_stations:
+        # The sums cover every station of the month, the ratio and its spread the stations with a ratio: a total
+        # is hidden when either, without the scope's own stations, holds one other station (or the sums none).
+        by_month: dict[object, tuple[list[str], list[str]]] = {}
+        for month, station_id, _, has_ratio in contributors.iter_rows():
+            every, with_ratio = by_month.setdefault(month, ([], []))
+            every.append(station_id)
+            if has_ratio:
+                with_ratio.append(station_id)
+        hidden = [
+            m for m, (every, with_ratio) in by_month.items()
+            if not scope_rules.total_visible(scope, every)
+            or 0 < scope_rules.other_stations(scope, with_ratio) < scope_rules.MIN_OTHER_STATIONS
+        ]
+    is_hidden = pl.col("month").is_in(hidden) if hidden else pl.lit(False)
+    df = df.join(estimated, on="month", how="left").with_columns(is_hidden.alias("hidden"))
+    df = df.with_columns(
+        [pl.when(pl.col("hidden")).then(None).otherwise(pl.col(c)).alias(c) for c in SERIES_VALUES]
+    )
+    return df.cast(_SERIES_SCHEMA).select(list(_SERIES_SCHEMA))  # type: ignore[arg-type]
+
+
+def actual_capacity(db: str | Path, scope: Scope, station_id: str) -> pl.DataFrame:
+    """The station's actual secretary net FTE, capacity and load ratio in the months its published ones are estimated.
+
+    Health data of fewer than k people: only the station's own esihenkilö may see it (PermissionError otherwise).
+    """
+    if not scope_rules.sees_actual_capacity(scope, station_id):
+        raise PermissionError(f"aseman {station_id} toteutunut kapasiteetti näytetään vain aseman esihenkilölle")
+    return queries.frame(db, _ACTUAL, (station_id,))
+
+
+def hidden_total(series: pl.DataFrame, month: date) -> bool:
+    """Whether the month's total of a unit series is hidden from the scope."""
+    row = series.filter(pl.col("month") == month)
+    return not row.is_empty() and bool(row["hidden"][0])
 
 
 def _name_expr(lang: str) -> pl.Expr:
@@ -66,6 +132,13 @@ def station_month(db: str | Path, scope: Scope, month: date, municipality: str |
         pl.when(pl.col("sick_leave_suppressed")).then(None).otherwise(pl.col("sick_leave_rate") * 100)
         .alias("sick_leave_pct"),
     ).sort("station_name")
+
+
+def has_estimated(rows: pl.DataFrame) -> bool:
+    """Whether any station row with secretaries shows the contract's estimated capacity."""
+    return not rows.is_empty() and bool(
+        rows.select((pl.col("capacity_estimated") & (pl.col("secretary_fte") > 0)).any()).item()
+    )
 
 
 def with_sick_leave_text(df: pl.DataFrame, k: int, small_text: str, hidden_text: str) -> pl.DataFrame:
@@ -118,23 +191,24 @@ def station_kpi(db: str | Path, scope: Scope, month: date, station_id: str) -> K
 
 
 def reference_values(db: str | Path, month: date, municipality: str | None, region_label: str,
-                     municipality_label: str | None = None) -> pl.DataFrame:
+                     municipality_label: str | None = None, scope: Scope | None = None) -> pl.DataFrame:
     """The month's region load ratio (and the municipality's, when one is chosen) as rows of label, value."""
-    rows = [(region_label, unit_series(db).filter(pl.col("month") == month)["load_ratio"])]
+    rows = [(region_label, unit_series(db, None, scope).filter(pl.col("month") == month)["load_ratio"])]
     if municipality is not None:
         rows.append((municipality_label or municipality,
-                     unit_series(db, municipality).filter(pl.col("month") == month)["load_ratio"]))
+                     unit_series(db, municipality, scope).filter(pl.col("month") == month)["load_ratio"]))
     labels = [label for label, values in rows if len(values) and values[0] is not None]
     values = [float(values[0]) for _, values in rows if len(values) and values[0] is not None]
     return pl.DataFrame({"label": labels, "value": values}, schema={"label": pl.String, "value": pl.Float64})
 
 
 def reference_series(db: str | Path, municipality: str | None, region_label: str,
-                     municipality_label: str | None = None) -> pl.DataFrame:
+                     municipality_label: str | None = None, scope: Scope | None = None) -> pl.DataFrame:
     """The region's (and the municipality's) load ratio per month as rows of month, label, value."""
-    parts = [unit_series(db).select("month", pl.lit(region_label).alias("label"), pl.col("load_ratio").alias("value"))]
+    parts = [unit_series(db, None, scope).select("month", pl.lit(region_label).alias("label"),
+                                                 pl.col("load_ratio").alias("value"))]
     if municipality is not None:
-        parts.append(unit_series(db, municipality).select(
+        parts.append(unit_series(db, municipality, scope).select(
             "month", pl.lit(municipality_label or municipality).alias("label"), pl.col("load_ratio").alias("value")
         ))
     return pl.concat(parts)

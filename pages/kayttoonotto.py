@@ -20,7 +20,9 @@ today = date.today()
 counts_unit = fmt.md_text(ctx.municipality or t("filter.region"))
 status_labels = {s: t(f"rollout_status.{s}") for s in qr.STATUSES}
 
-st.subheader(t("rollout.heading", unit=fmt.md_text(ctx.unit_label)))
+# Every figure under a heading belongs to the unit the heading names: the status counts are the municipality's or
+# the region's, so they stand under that unit's heading, and a chosen station's rows under the station's own.
+st.subheader(t("rollout.heading", unit=counts_unit))
 
 # --- status counts (municipality or region totals, which every user may see) --------------------------
 counts = qr.status_counts(ctx.db, ctx.municipality)
@@ -37,6 +39,8 @@ cols[-1].metric(
 )
 st.caption(t("rollout.counts_scope", unit=counts_unit))
 
+if ctx.unit_label != counts_unit:
+    st.subheader(t("rollout.heading", unit=ctx.unit_label))
 table = qr.status_table(ctx.db, ctx.scope, ctx.municipality, ctx.station_id, lang)
 if table.is_empty():
     st.info(t("rollout.no_stations"))

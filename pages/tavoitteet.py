@@ -237,10 +237,24 @@ else:
             suffix = t(f"tavoitteet.unit_suffix.{unit}")
             change_suffix = t("tavoitteet.unit_suffix.share_change") if share else suffix
             digits = qg.DECIMALS.get(unit, 2)
+            # A station is compared with its own baseline; a target (and so progress and status) only where the
+            # configuration derives one for stations (config/tavoitteet.toml, station_target).
+            has_target = rows["target"].drop_nulls().len() > 0
             shown = with_status_text(qg.with_texts(rows, lang)).with_columns(
                 pl.col("go_live").map_elements(lambda d: fmt.date_text(d, lang), return_dtype=pl.String,
-                                               skip_nulls=False).alias("go_live_text")
+                                               skip_nulls=False).alias("go_live_text"),
+                pl.when(pl.col("target").is_null()).then(pl.lit(fmt.MISSING)).otherwise(pl.col("status_text"))
+                .alias("status_text"),
             )
+            rule = rows["station_target"][0] if "station_target" in rows.columns else "none"
+            if has_target:
+                st.caption(t("tavoitteet.station_target.derived", rule=t(f"tavoitteet.station_target.{rule}")))
+            else:
+                st.caption(t("tavoitteet.station_target.none"))
+            target_headers = {
+                "target": t("tavoitteet.drill.target", unit=suffix),
+                "progress": t("tavoitteet.drill.progress"), "status_text": t("tavoitteet.drill.status"),
+            } if has_target else {}
             ui.table(
                 dashes_for_missing(shown),
                 {
@@ -251,8 +265,7 @@ else:
                     "current": t("tavoitteet.drill.current", unit=suffix),
                     "current_month_text": t("tavoitteet.drill.current_month"),
                     "change": t("tavoitteet.drill.change", unit=change_suffix),
-                    "target": t("tavoitteet.drill.target", unit=suffix),
-                    "progress": t("tavoitteet.drill.progress"), "status_text": t("tavoitteet.drill.status"),
+                    **target_headers,
                 },
                 key="tavoitteet_stations",
                 percent=("baseline", "current", "change", "target", "progress") if share else ("progress",),

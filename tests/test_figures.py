@@ -171,6 +171,11 @@ def workload(db: Path, station: str, month: Month) -> dict[str, Any]:
     return one(db, "SELECT * FROM mart_workload WHERE station_id = ? AND month = ?", [station, month.first])
 
 
+def recorded(db: Path, station: str, month: Month) -> dict[str, Any]:
+    """The station's recorded (not estimated) workload figures, kept internal by the contract's revision 2."""
+    return one(db, "SELECT * FROM int_workload_capacity WHERE station_id = ? AND month = ?", [station, month.first])
+
+
 def pulssi(db: Path, month: Month, municipality: str | None, station: str | None, group: str | None,
            question: str) -> dict[str, Any]:
     return one(
@@ -230,13 +235,19 @@ def test_secretary_fte_is_the_sum_of_part_time_percentages(db: Path) -> None:
 
 def test_net_fte_uses_the_absence_share_of_each_person_month(db: Path) -> None:
     # June has 20 working days. w1: 1.0 × (1 − 0/20) = 1.0; w2: 0.5 × (1 − (2 + 3)/20) = 0.5 × 0.75 = 0.375.
-    assert workload(db, "S1", JUN)["secretary_net_fte"] == approx(1.375)
+    assert recorded(db, "S1", JUN)["actual_secretary_net_fte"] == approx(1.375)
+    # Revision 2: S1's two secretaries are the whole region's, so the region rate would be their own: the mart
+    # publishes no net FTE, capacity or load ratio for them (tests/test_privacy_derived.py has the estimate).
+    row = workload(db, "S1", JUN)
+    assert row["capacity_estimated"] is True
+    assert (row["secretary_net_fte"], row["capacity_hours_week"], row["load_ratio"]) == (None, None, None)
+    assert row["secretary_fte"] == approx(1.5)
 
 
 def test_capacity_is_secretary_net_fte_times_weekly_hours(db: Path) -> None:
     # 1.375 × 36.25 = 49.84375 h/week; May: 1.0 × 36.25 = 36.25.
-    assert workload(db, "S1", JUN)["capacity_hours_week"] == approx(49.84375)
-    assert workload(db, "S1", MAY)["capacity_hours_week"] == approx(36.25)
+    assert recorded(db, "S1", JUN)["actual_capacity_hours_week"] == approx(49.84375)
+    assert recorded(db, "S1", MAY)["actual_capacity_hours_week"] == approx(36.25)
 
 
 def test_required_hours_come_from_the_latest_round_on_or_before_the_months_last_day(db: Path) -> None:
@@ -249,8 +260,8 @@ def test_required_hours_come_from_the_latest_round_on_or_before_the_months_last_
 
 def test_load_ratio_is_required_over_capacity(db: Path) -> None:
     # June: 45 / 49.84375 = 0.902821…; May: 30 / 36.25 = 0.827586…
-    assert workload(db, "S1", JUN)["load_ratio"] == approx(45 / 49.84375)
-    assert workload(db, "S1", MAY)["load_ratio"] == approx(30 / 36.25)
+    assert recorded(db, "S1", JUN)["actual_load_ratio"] == approx(45 / 49.84375)
+    assert recorded(db, "S1", MAY)["actual_load_ratio"] == approx(30 / 36.25)
 
 
 def test_load_ratio_is_empty_where_capacity_is_zero(db: Path) -> None:
@@ -279,7 +290,7 @@ def test_weekly_hours_are_configurable(tmp_path: Path, etl_config: Path, monkeyp
     path = tmp_path / "w.duckdb"
     build(path)
     # 1.375 × 40 = 55.
-    assert workload(path, "S1", JUN)["capacity_hours_week"] == approx(55)
+    assert recorded(path, "S1", JUN)["actual_capacity_hours_week"] == approx(55)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -44,6 +44,9 @@ WD = {1: 21, 2: 20, 3: 21, 4: 20, 5: 20, 6: 20}
 CAP = 5 * 36.25  # 181.25
 
 TEST_GOALS = """
+# The station tests below compare each station with the region's target as it stands (the default is "none").
+station_target = "same"
+
 [[tavoitteet]]
 id = 1
 otsikko = "Hallinta"
@@ -474,6 +477,32 @@ def test_goal_progress_station(con: duckdb.DuckDBPyConnection, cfg: g.GoalsConfi
     assert r["baseline"] == r["current"] == 25.0 and r["progress"] == 0.0 and r["status"] == "heikko"
 
 
+def test_station_rows_without_a_station_target_compare_with_their_own_baseline(
+    con: duckdb.DuckDBPyConnection, cfg: g.GoalsConfig
+) -> None:
+    """Issue 8: by default ("none") a station row has its own baseline and current value but no target, progress or
+    status (the region's target is not the station's); a derived target follows the station's own baseline."""
+    none = cfg.model_copy(update={"station_target": "none"})
+    _, station, _ = g.goal_frames(con, none)
+    r = _station(station, "hallinta", "A")
+    assert r["baseline"] == pytest.approx(3.2) and r["current"] == pytest.approx(3.7)
+    assert (r["target"], r["progress"], r["status"], r["station_target"]) == (None, None, None, "none")
+    assert station["target"].null_count() == station.height
+    # same_relative_change: the region goes from its baseline b to target T; station A's target = 3.2 × T / b.
+    relative = cfg.model_copy(update={"station_target": "same_relative_change"})
+    region, station, _ = g.goal_frames(con, relative)
+    b, target = _region(region, "hallinta")["baseline"], _ind(cfg, "hallinta").target
+    r = _station(station, "hallinta", "A")
+    assert r["target"] == pytest.approx(min(5.0, 3.2 * target / b))
+    assert r["progress"] == pytest.approx(g.progress_of(3.2, r["target"], 3.7, "up"))
+    # C never went live: no baseline, so no derived target either.
+    assert _station(station, "hallinta", "C")["target"] is None
+    # same_absolute_change: 3.2 + (T − b).
+    absolute = cfg.model_copy(update={"station_target": "same_absolute_change"})
+    _, station, _ = g.goal_frames(con, absolute)
+    assert _station(station, "hallinta", "A")["target"] == pytest.approx(min(5.0, 3.2 + target - b))
+
+
 def test_goal_trend(con: duckdb.DuckDBPyConnection, cfg: g.GoalsConfig) -> None:
     _, _, trend = g.goal_frames(con, cfg)
     live = trend.filter(pl.col("indicator_id") == "live").sort("month")
@@ -489,7 +518,7 @@ def test_published_marts(con: duckdb.DuckDBPyConnection) -> None:
     assert {"goal_id", "indicator_id", "baseline", "target", "current", "progress", "goal_title", "indicator_name",
             "metric", "direction", "unit", "status", "current_month", "baseline_label"} <= cols
     st_cols = {r[0] for r in con.sql("DESCRIBE mart_goal_progress_station").fetchall()}
-    assert cols | {"station_id"} == st_cols
+    assert cols | {"station_id", "station_target"} == st_cols
     assert con.sql("SELECT count(*) FROM mart_goal_progress").fetchall() == [(8,)]
     progress = [r[0] for r in con.sql("SELECT progress FROM mart_goal_progress WHERE progress IS NOT NULL").fetchall()]
     assert all(0 <= p <= 1 for p in progress)

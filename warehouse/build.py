@@ -94,6 +94,7 @@ MODELS: tuple[Step, ...] = (
     ("int_sick_leave_groups", None),
     ("int_sick_leave_suppressed", _suppress_sick_leave),
     ("mart_sick_leave", None),
+    ("int_workload_capacity", None),
     ("mart_workload", None),
     ("mart_compliance", None),
     ("mart_compliance_tasks", None),

@@ -87,6 +87,11 @@ MetricName = Literal[
     "compliance_share", "stations_live_share", "load_ratio_cv", "overload_share",
 ]
 RoleGroup = Literal["sihteerit", "kliiniset", "muut"]
+# A station's target: "none" (the station is compared with its own baseline only, no target, progress or status),
+# "same" (the region's target as it stands), "same_relative_change" (the station's baseline × target / the region's
+# baseline), "same_absolute_change" (the station's baseline + target − the region's baseline); derived targets are
+# cut to the unit's range, and a station without a baseline gets none.
+StationTarget = Literal["none", "same", "same_relative_change", "same_absolute_change"]
 
 
 @dataclass(frozen=True)
@@ -190,6 +195,8 @@ class Indicator(BaseModel):
     direction: Literal["up", "down"]
     baseline: Baseline
     target: float
+    # How a station's own target is derived (None = the file's `station_target`); see STATION_TARGETS.
+    station_target: StationTarget | None = None
 
     @field_validator("question", "role_group", "threshold")
     @classmethod
@@ -278,6 +285,7 @@ class GoalsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     tilarajat: Thresholds = Field(default_factory=Thresholds)
+    station_target: StationTarget = "none"
     tavoitteet: list[Goal] = Field(min_length=1)
 
     @field_validator("tavoitteet")
@@ -417,7 +425,8 @@ WHERE r.closed_on IS NULL OR r.closed_on >= m.month
 GROUP BY m.month
 """
 LOAD_CV_SQL = """
-SELECT NULL::VARCHAR AS station_id, month, stddev_pop(load_ratio) / nullif(avg(load_ratio), 0) AS value
+SELECT NULL::VARCHAR AS station_id, month,
+       stddev_pop(load_ratio ORDER BY station_id) / nullif(avg(load_ratio ORDER BY station_id), 0) AS value
 FROM mart_workload
 WHERE load_ratio IS NOT NULL
 GROUP BY month
@@ -428,7 +437,7 @@ SELECT station_id, month, CASE WHEN load_ratio > ? THEN 1.0 ELSE 0.0 END AS valu
 FROM mart_workload
 WHERE load_ratio IS NOT NULL
 UNION ALL
-SELECT NULL, month, avg(CASE WHEN load_ratio > ? THEN 1.0 ELSE 0.0 END)
+SELECT NULL, month, avg(CASE WHEN load_ratio > ? THEN 1.0 ELSE 0.0 END ORDER BY station_id)
 FROM mart_workload
 WHERE load_ratio IS NOT NULL
 GROUP BY month
@@ -463,8 +472,9 @@ PROGRESS_SCHEMA: dict[str, Any] = {
     "unit": pl.String, "baseline_kind": pl.String, "baseline": pl.Float64, "baseline_label": pl.String,
     "baseline_start": pl.Date, "baseline_end": pl.Date, "baseline_stations": pl.Int32, "target": pl.Float64,
     "current": pl.Float64, "current_month": pl.Date, "progress": pl.Float64, "status": pl.String,
+    "baseline_months": pl.Int32,
 }
-STATION_SCHEMA: dict[str, Any] = {**PROGRESS_SCHEMA, "station_id": pl.String}
+STATION_SCHEMA: dict[str, Any] = {**PROGRESS_SCHEMA, "station_id": pl.String, "station_target": pl.String}
 TREND_SCHEMA: dict[str, Any] = {"goal_id": pl.Int32, "indicator_id": pl.String, "month": pl.Date, "value": pl.Float64}
 BEFORE_AFTER_SCHEMA: dict[str, Any] = {
     "measure": pl.String, "question_id": pl.String, "role_group": pl.String, "unit": pl.String,
@@ -519,10 +529,11 @@ def _mapping_value(metric: str, rounds: Iterable[tuple[float, float, float]]) ->
     items = list(rounds)
     if not items:
         return None
+    # math.fsum is exactly rounded, so the value does not depend on the order the rows came in.
     if metric == "clinician_admin_hours":
-        return float(sum(c for _, _, c in items))
-    total = sum(t for _, t, _ in items)
-    return float(sum(c for c, _, _ in items)) / total if total else None
+        return math.fsum(c for _, _, c in items)
+    total = math.fsum(t for _, t, _ in items)
+    return math.fsum(c for c, _, _ in items) / total if total else None
 
 
 def _split(rows: list[tuple[Any, ...]]) -> Values:
@@ -567,7 +578,7 @@ def indicator_values(con: duckdb.DuckDBPyConnection, ind: Indicator) -> Values:
 
 def _mean(values: Iterable[float]) -> float | None:
     items = list(values)
-    return sum(items) / len(items) if items else None
+    return math.fsum(items) / len(items) if items else None  # exactly rounded: independent of the row order
 
 
 def _window_mean(series: dict[date, float], start: date, end: date) -> float | None:
@@ -694,8 +705,30 @@ def load_context(con: duckdb.DuckDBPyConnection) -> Context:
     return Context(reference, stations, go_live, dict(rounds))
 
 
-def _row(goal: Goal, order: int, ind: Indicator, ev: Evaluation, thresholds: Thresholds) -> dict[str, Any]:
-    progress = progress_of(ev.baseline, ind.target, ev.current, ind.direction)
+def station_target(ind: Indicator, kind: str, station_baseline: float | None,
+                   region_baseline: float | None) -> float | None:
+    """A station's own target by the configured derivation (None where there is none)."""
+    if kind == "none":
+        return None
+    if kind == "same":
+        return ind.target
+    if _empty(station_baseline) or _empty(region_baseline):
+        return None
+    assert station_baseline is not None and region_baseline is not None
+    if kind == "same_relative_change":
+        if region_baseline == 0:
+            return None
+        value = station_baseline * ind.target / region_baseline
+    else:
+        value = station_baseline + ind.target - region_baseline
+    low, high = UNIT_RANGES[ind.spec.unit]
+    return min(high, max(low, value))
+
+
+def _row(goal: Goal, order: int, ind: Indicator, ev: Evaluation, thresholds: Thresholds,
+         target: float | None = None, *, region: bool = True) -> dict[str, Any]:
+    target = ind.target if region else target
+    progress = progress_of(ev.baseline, target, ev.current, ind.direction) if target is not None else None
     return {
         "goal_id": goal.id, "goal_title": goal.otsikko, "goal_title_sv": goal.otsikko_sv or goal.otsikko,
         "indicator_id": ind.id, "indicator_order": order, "indicator_name": ind.nimi,
@@ -703,8 +736,9 @@ def _row(goal: Goal, order: int, ind: Indicator, ev: Evaluation, thresholds: Thr
         "role_group": ind.role_group, "direction": ind.direction, "unit": ind.spec.unit,
         "baseline_kind": ind.baseline.kind, "baseline": ev.baseline, "baseline_label": ev.baseline_label,
         "baseline_start": ev.baseline_start, "baseline_end": ev.baseline_end,
-        "baseline_stations": ev.baseline_stations, "target": ind.target, "current": ev.current,
+        "baseline_stations": ev.baseline_stations, "target": target, "current": ev.current,
         "current_month": ev.current_month, "progress": progress, "status": status_of(progress, thresholds),
+        "baseline_months": ind.baseline.months if isinstance(ind.baseline, BeforeGoLive) else None,
     }
 
 
@@ -717,11 +751,17 @@ def goal_frames(con: duckdb.DuckDBPyConnection, goals: GoalsConfig) -> tuple[pl.
     for goal in sorted(goals.tavoitteet, key=lambda g: g.id):
         for order, ind in enumerate(goal.mittarit, start=1):
             values = indicator_values(con, ind)
-            region_rows.append(_row(goal, order, ind, evaluate_region(ind, values, ctx), goals.tilarajat))
+            region_ev = evaluate_region(ind, values, ctx)
+            region_rows.append(_row(goal, order, ind, region_ev, goals.tilarajat))
             if ind.spec.station_grain:
+                kind = ind.station_target or goals.station_target
                 for station_id in ctx.stations:
                     ev = evaluate_station(ind, values, ctx, station_id)
-                    station_rows.append({**_row(goal, order, ind, ev, goals.tilarajat), "station_id": station_id})
+                    # A station is compared with its own baseline; its target is derived as configured, or none.
+                    target = station_target(ind, kind, ev.baseline, region_ev.baseline)
+                    row = _row(goal, order, ind, ev, goals.tilarajat, target, region=False)
+                    station_rows.append({**row, "status": row["status"] if target is not None else None,
+                                         "station_id": station_id, "station_target": kind})
             end = trend_end(ind, ctx)
             for month in sorted(values.region):
                 if end is not None and month <= end:

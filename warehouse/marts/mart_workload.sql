@@ -1,55 +1,51 @@
 -- Grain: station × month (months in which the station has staffing rows). Key: (station_id, month).
+-- Published figures only (contract, "Absence-derived figures are health data too"): where the station's secretary
+-- roles hold fewer than k people, `secretary_net_fte`, `capacity_hours_week` and `load_ratio` are the estimate of
+-- int_workload_capacity (their sick leave at the region's secretary rate) and `capacity_estimated` is true. Where
+-- the region itself has fewer than k secretaries that month, its rate is the sick leave of fewer than k people and
+-- the estimate would give it back: those rows publish no secretary net FTE, capacity or load ratio.
+-- The station's absence totals (`net_fte`, `other_absence_days`) are shown only where they cannot be set against
+-- a published figure to give the absence of fewer than k people: the station's sick leave is shown, and its
+-- secretaries and its other staff each number none or at least k (otherwise net_fte − secretary net FTE would be
+-- the other staff's absence, or would undo the estimate). The station's unweighted sick-day count is not published:
+-- set against the FTE-weighted rate, it singles out the sick leave of the part-timers. See docs/marts.md.
 CREATE OR REPLACE TABLE mart_workload AS
-WITH capacity AS (
+WITH published AS (
     SELECT
-        station_id,
-        month,
-        coalesce(sum(fte) FILTER (WHERE role_group = 'sihteerit'), 0) AS secretary_fte,
-        coalesce(sum(fte * (1 - absence_share)) FILTER (WHERE role_group = 'sihteerit'), 0) AS secretary_net_fte,
-        coalesce(sum(fte * (1 - absence_share)), 0) AS net_fte,
-        sum(fte) AS fte,
-        count(DISTINCT person_key) AS headcount,
-        sum(sick_days)::BIGINT AS sick_days,
-        sum(other_absence_days)::BIGINT AS other_absence_days
-    FROM int_staff_months
-    GROUP BY station_id, month
-),
-latest_round AS (
-    SELECT c.station_id, c.month, max(m.mapping_date) AS mapping_date
-    FROM capacity AS c
-    LEFT JOIN (SELECT DISTINCT station_id, mapping_date FROM stg_mappings) AS m
-        ON m.station_id = c.station_id AND m.mapping_date <= last_day(c.month)
-    GROUP BY c.station_id, c.month
-),
-required AS (
-    SELECT m.station_id, m.mapping_date, sum(m.hours_week) AS required_hours_week
-    FROM stg_mappings AS m
-    JOIN stg_tasks AS t ON t.task_id = m.task_id
-    JOIN ref_roles AS r ON r.role_code = t.owner_role
-    WHERE r.role_group = 'sihteerit'
-    GROUP BY m.station_id, m.mapping_date
+        c.*,
+        CASE
+            WHEN NOT c.capacity_estimated THEN c.actual_secretary_net_fte
+            WHEN c.secretaries > 0 AND c.region_secretaries < s.k_anonymity THEN NULL
+            ELSE c.estimated_secretary_net_fte
+        END AS published_net_fte,
+        s.weekly_hours,
+        s.k_anonymity
+    FROM int_workload_capacity AS c
+    CROSS JOIN ref_settings AS s
 )
 SELECT
     c.station_id,
     c.month,
     c.secretary_fte,
-    c.secretary_net_fte,
-    c.secretary_net_fte * s.weekly_hours AS capacity_hours_week,
-    CASE WHEN l.mapping_date IS NOT NULL THEN coalesce(q.required_hours_week, 0) END AS required_hours_week,
-    CASE WHEN l.mapping_date IS NOT NULL AND c.secretary_net_fte > 0
-        THEN coalesce(q.required_hours_week, 0) / (c.secretary_net_fte * s.weekly_hours) END AS load_ratio,
+    c.published_net_fte AS secretary_net_fte,
+    c.published_net_fte * c.weekly_hours AS capacity_hours_week,
+    c.required_hours_week,
+    CASE WHEN c.required_hours_week IS NOT NULL AND c.published_net_fte > 0
+        THEN c.required_hours_week / (c.published_net_fte * c.weekly_hours) END AS load_ratio,
+    c.capacity_estimated,
     c.headcount,
     sl.sick_leave_rate,
     coalesce(sl.suppressed, TRUE) AS sick_leave_suppressed,
     c.fte,
-    -- Absence totals are health data: hidden together with the sick-leave rate of a suppressed station.
-    CASE WHEN coalesce(sl.suppressed, TRUE) THEN NULL ELSE c.net_fte END AS net_fte,
-    CASE WHEN coalesce(sl.suppressed, TRUE) THEN NULL ELSE c.sick_days END AS sick_days,
-    CASE WHEN coalesce(sl.suppressed, TRUE) THEN NULL ELSE c.other_absence_days END AS other_absence_days,
-    l.mapping_date
-FROM capacity AS c
-CROSS JOIN ref_settings AS s
-LEFT JOIN latest_round AS l ON l.station_id = c.station_id AND l.month = c.month
-LEFT JOIN required AS q ON q.station_id = l.station_id AND q.mapping_date = l.mapping_date
+    CASE WHEN NOT coalesce(sl.suppressed, TRUE)
+              AND (c.secretaries = 0 OR c.secretaries >= c.k_anonymity)
+              AND (c.other_staff = 0 OR c.other_staff >= c.k_anonymity)
+        THEN c.net_fte END AS net_fte,
+    CASE WHEN NOT coalesce(sl.suppressed, TRUE)
+              AND (c.secretaries = 0 OR c.secretaries >= c.k_anonymity)
+              AND (c.other_staff = 0 OR c.other_staff >= c.k_anonymity)
+        THEN c.other_absence_days END AS other_absence_days,
+    c.mapping_date
+FROM published AS c
 LEFT JOIN mart_sick_leave AS sl
     ON sl.station_id = c.station_id AND sl.month = c.month AND sl.role_group IS NULL;

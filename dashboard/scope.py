@@ -1,0 +1,61 @@
+"""Scope rules above the station: when a limited scope may see a total, and who may see a station's actual capacity.
+
+A station manager knows their own stations' figures in detail. A municipality or region total that, after taking
+out those stations, aggregates fewer than MIN_OTHER_STATIONS other stations is another station's figure by
+subtraction; such a total is hidden (the page says so in one sentence). Scopes that see every station see every
+total. Every query function that returns a total calls `total_visible` or `drop_hidden_totals`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import polars as pl
+
+from dashboard.access import Scope
+
+MIN_OTHER_STATIONS = 2  # a total is shown to a limited scope only when it aggregates at least this many others
+
+
+def other_stations(scope: Scope, contributing: Iterable[str | None]) -> int:
+    """How many stations of a total lie outside the scope's own stations."""
+    own = scope.stations or frozenset()
+    return len({s for s in contributing if s is not None} - own)
+
+
+def total_visible(scope: Scope, contributing: Iterable[str | None]) -> bool:
+    """Whether a total over these stations may be shown to the scope."""
+    return scope.all_stations or other_stations(scope, contributing) >= MIN_OTHER_STATIONS
+
+
+def drop_hidden_totals(df: pl.DataFrame, scope: Scope, keys: tuple[str, ...] = ("month",)) -> pl.DataFrame:
+    """Drop the total rows (station_id NULL) a limited scope may not see.
+
+    The stations behind a total are the station rows of the same frame and `keys` (e.g. the month): those of its
+    municipality for a municipality row (municipality set), every station for a region row (municipality NULL).
+    Call before the other stations' rows are dropped.
+    """
+    if scope.all_stations or df.is_empty():
+        return df
+    stations = df.filter(pl.col("station_id").is_not_null()).select(*keys, "municipality", "station_id").unique()
+    hidden: set[tuple[object, ...]] = set()
+    by_unit: dict[tuple[object, ...], set[str]] = {}
+    for row in stations.iter_rows():
+        *key, municipality, station_id = row
+        by_unit.setdefault((*key, municipality), set()).add(station_id)
+        by_unit.setdefault((*key, None), set()).add(station_id)
+    totals = df.filter(pl.col("station_id").is_null()).select(*keys, "municipality").unique()
+    for row in totals.iter_rows():
+        if not total_visible(scope, by_unit.get(tuple(row), set())):
+            hidden.add(tuple(row))
+    if not hidden:
+        return df
+    marks = pl.DataFrame([(*h, True) for h in hidden], schema=[*keys, "municipality", "_hidden"], orient="row")
+    marks = marks.cast({c: df.schema[c] for c in (*keys, "municipality")})  # type: ignore[arg-type]
+    out = df.join(marks, on=[*keys, "municipality"], how="left", nulls_equal=True, maintain_order="left")
+    return out.filter(~(pl.col("station_id").is_null() & pl.col("_hidden").fill_null(False))).drop("_hidden")
+
+
+def sees_actual_capacity(scope: Scope, station_id: str) -> bool:
+    """Only the station's own esihenkilö may see its actual (not estimated) capacity figures."""
+    return scope.role == "esihenkilo" and scope.stations is not None and station_id in scope.stations
