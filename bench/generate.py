@@ -46,12 +46,16 @@ def add_months(d: date, n: int) -> date:
     return date(y, m + 1, 1)
 
 
-def generate(out: Path, scale: float = 1 / 16, *, seed: int = 12, months: int = MONTHS) -> BenchFiles:
-    """Write asemat, tehtavat, kartoitus and one henkilosto and pulssi CSV per month (+ one month more) to out."""
+def generate(out: Path, scale: float = 1 / 16, *, seed: int = 12, months: int = MONTHS, stations: int | None = None,
+             staff: int | None = None) -> BenchFiles:
+    """Write asemat, tehtavat, kartoitus and one henkilosto and pulssi CSV per month (+ one month more) to out.
+
+    `stations` and `staff` override the scale's counts (small sets for tests).
+    """
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    n_st = max(3, round(NATIONAL_STATIONS * scale))
-    n_staff = max(60, round(NATIONAL_STAFF * scale))
+    n_st = stations or max(3, round(NATIONAL_STATIONS * scale))
+    n_staff = staff or max(60, round(NATIONAL_STAFF * scale))
     n_mun = max(2, round(1.2 * math.sqrt(n_st)))
     stations = [f"S{i:04d}" for i in range(n_st)]
     municipality = [f"Kunta {i % n_mun:03d}" for i in range(n_st)]
@@ -99,7 +103,7 @@ def _mappings(rng: np.random.Generator, stations: list[str]) -> pl.DataFrame:
     for r, offset in enumerate((0, 24, 48)):
         day = add_months(FIRST_MONTH, offset).replace(day=10)
         for sid in stations:
-            for tid, _, _, owner, _, weight, clin, others in TASKS:
+            for tid, _, _, owner, _, weight, _, others in TASKS:
                 hours = max(0.5, weight * rng.uniform(0.8, 1.2) * 2.0)
                 own = 0.7 + 0.08 * r
                 rows.append((day.isoformat(), sid, tid, owner, round(hours * own * 2) / 2))

@@ -416,7 +416,9 @@ CROSS JOIN mart_rollout AS r
 GROUP BY m.month
 """
 LOAD_CV_SQL = """
-SELECT NULL::VARCHAR AS station_id, month, stddev_pop(load_ratio) / nullif(avg(load_ratio), 0) AS value
+-- Ordered by value: a float aggregate over rows in any order gives the same result.
+SELECT NULL::VARCHAR AS station_id, month,
+       stddev_pop(load_ratio ORDER BY load_ratio) / nullif(avg(load_ratio ORDER BY load_ratio), 0) AS value
 FROM mart_workload
 WHERE load_ratio IS NOT NULL
 GROUP BY month
@@ -519,9 +521,10 @@ def _mapping_value(metric: str, rounds: Iterable[tuple[float, float, float]]) ->
     if not items:
         return None
     if metric == "clinician_admin_hours":
-        return float(sum(c for _, _, c in items))
-    total = sum(t for _, t, _ in items)
-    return float(sum(c for c, _, _ in items)) / total if total else None
+        return math.fsum(c for _, _, c in items)
+    # fsum is exact, so the value does not depend on the order the rows came in (the same files, the same value).
+    total = math.fsum(t for _, t, _ in items)
+    return math.fsum(c for c, _, _ in items) / total if total else None
 
 
 def _split(rows: list[tuple[Any, ...]]) -> Values:
@@ -566,7 +569,7 @@ def indicator_values(con: duckdb.DuckDBPyConnection, ind: Indicator) -> Values:
 
 def _mean(values: Iterable[float]) -> float | None:
     items = list(values)
-    return sum(items) / len(items) if items else None
+    return math.fsum(items) / len(items) if items else None
 
 
 def _window_mean(series: dict[date, float], start: date, end: date) -> float | None:
@@ -769,10 +772,11 @@ def before_after_frame(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         .with_columns((month_index - go_index).alias("relative_month"))
         .filter(pl.col("relative_month").is_between(lo, hi))
     )
+    # Values are sorted inside each group before a mean or deviation: join and group order vary between runs.
     stats = treated.group_by("key", "relative_month").agg(
         pl.len().cast(pl.Int32).alias("n_stations"),
-        pl.col("value").mean().alias("mean_value"),
-        pl.col("value").std(ddof=1).alias("sd"),
+        pl.col("value").sort().mean().alias("mean_value"),
+        pl.col("value").sort().std(ddof=1).alias("sd"),
     )
     half = Z_95 * pl.col("sd") / pl.col("n_stations").cast(pl.Float64).sqrt()
     stats = stats.with_columns(
@@ -789,8 +793,10 @@ def before_after_frame(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         .join(not_live, on=["key", "month"], how="inner")
         .filter(pl.col("other") != pl.col("station_id"))
     )
-    per_station = pairs.group_by("key", "relative_month", "station_id").agg(pl.col("other_value").mean().alias("v"))
-    comparison = per_station.group_by("key", "relative_month").agg(pl.col("v").mean().alias("comparison_value")).join(
+    per_station = pairs.group_by("key", "relative_month", "station_id").agg(
+        pl.col("other_value").sort().mean().alias("v"))
+    comparison = per_station.group_by("key", "relative_month").agg(
+        pl.col("v").sort().mean().alias("comparison_value")).join(
         pairs.group_by("key", "relative_month").agg(pl.col("other").n_unique().cast(pl.Int32).alias("comparison_n")),
         on=["key", "relative_month"],
     )
