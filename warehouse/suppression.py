@@ -42,7 +42,8 @@ def hierarchies(nodes: Iterable[Node]) -> list[tuple[Node, list[Node]]]:
 
 
 def _sort_key(node: Node) -> tuple[str, str, str]:
-    return tuple("" if part is None else part for part in node)  # type: ignore[return-value]
+    mun, st, grp = node
+    return (mun or "", st or "", grp or "")
 
 
 def _code(node: Node) -> str:
@@ -165,7 +166,7 @@ class _Span:
             node = self.rows[low.bit_length() - 1][0]
             if node is not None:
                 used.append(node)
-        return sorted(used, key=_sort_key)
+        return used
 
 
 def _contract_step(suppressed: dict[Node, bool], people: dict[Node, int], links: list[tuple[Node, list[Node]]],
@@ -176,8 +177,7 @@ def _contract_step(suppressed: dict[Node, bool], people: dict[Node, int], links:
             continue
         hidden = sum(people[c] for c in kids if suppressed[c])
         if 0 < hidden < k:
-            shown = sorted((c for c in kids if not suppressed[c] and people[c] > 0), key=_size(people))
-            return shown[0] if shown else parent
+            return min((c for c in kids if not suppressed[c] and people[c] > 0), key=_size(people), default=parent)
     return None
 
 
