@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 
 import duckdb
@@ -11,7 +12,7 @@ from etl.calendar import working_days_table
 from etl.contract import ROLE_GROUP
 from warehouse.db import scalar
 from warehouse.settings import SQL_DIR, Settings, settings
-from warehouse.suppression import suppress_frame
+from warehouse.suppression import Node, suppress_frame
 
 ROLE_NAMES: dict[str, tuple[str, str]] = {
     "toimistosihteeri": ("toimistosihteeri", "byråsekreterare"),
@@ -58,17 +59,39 @@ def _write_settings(con: duckdb.DuckDBPyConnection, s: Settings) -> None:
 
 
 # Suppression is a fixpoint over hierarchies that SQL cannot express: read the groups, decide in Python, write back.
+# A partition's decision depends only on its own groups and k, so decisions are stored by a hash of those inputs
+# (suppression_cache, internal) and a load decides again only the partitions whose inputs changed.
 _SICK_GROUPS = "SELECT * FROM int_sick_leave_groups"
-_SICK_DECIDED = "CREATE OR REPLACE TABLE int_sick_leave_suppressed AS SELECT * FROM __decided"
+_SICK_DECIDED = "CREATE OR REPLACE TABLE int_sick_leave_suppressed AS SELECT * EXCLUDE (input_hash) FROM __decided"
 _PULSSI_GROUPS = "SELECT * FROM int_pulssi_groups"
-_PULSSI_DECIDED = "CREATE OR REPLACE TABLE int_pulssi_suppressed AS SELECT * FROM __decided"
+_PULSSI_DECIDED = "CREATE OR REPLACE TABLE int_pulssi_suppressed AS SELECT * EXCLUDE (input_hash) FROM __decided"
+_CACHE_CREATE = """CREATE TABLE IF NOT EXISTS suppression_cache (
+    model VARCHAR, input_hash VARCHAR, municipality VARCHAR, station_id VARCHAR, role_group VARCHAR, suppressed BOOLEAN
+)"""
+_CACHE_READ = ("SELECT input_hash, municipality, station_id, role_group, suppressed FROM suppression_cache "
+               "WHERE model = ?")
+_CACHE_DELETE = "DELETE FROM suppression_cache WHERE model = ?"
+# Only the decisions this build used are kept, so the table follows the history instead of growing with every load.
+_CACHE_WRITE = ("INSERT INTO suppression_cache SELECT DISTINCT ?, input_hash, municipality, station_id, role_group, "
+                "suppressed FROM __decided")
+
+
+def _stored_decisions(con: duckdb.DuckDBPyConnection, model: str) -> dict[str, dict[Node, bool]]:
+    con.execute(_CACHE_CREATE)
+    out: dict[str, dict[Node, bool]] = defaultdict(dict)
+    for digest, mun, station, group, hidden in con.execute(_CACHE_READ, [model]).fetchall():
+        out[digest][(mun, station, group)] = hidden
+    return out
 
 
 def _suppress(con: duckdb.DuckDBPyConnection, select: str, create: str, partition: list[str], people: str,
               k: int) -> None:
-    decided = suppress_frame(con.sql(select).pl(), partition, people, k)
+    model = create.split()[4]
+    decided = suppress_frame(con.sql(select).pl(), partition, people, k, _stored_decisions(con, model))
     con.register("__decided", decided)
     con.execute(create)
+    con.execute(_CACHE_DELETE, [model])
+    con.execute(_CACHE_WRITE, [model])
     con.unregister("__decided")
 
 

@@ -425,8 +425,9 @@ WHERE r.closed_on IS NULL OR r.closed_on >= m.month
 GROUP BY m.month
 """
 LOAD_CV_SQL = """
+-- Ordered by value: a float aggregate over rows in any order gives the same result.
 SELECT NULL::VARCHAR AS station_id, month,
-       stddev_pop(load_ratio ORDER BY station_id) / nullif(avg(load_ratio ORDER BY station_id), 0) AS value
+       stddev_pop(load_ratio ORDER BY load_ratio) / nullif(avg(load_ratio ORDER BY load_ratio), 0) AS value
 FROM mart_workload
 WHERE load_ratio IS NOT NULL
 GROUP BY month
@@ -810,10 +811,11 @@ def before_after_frame(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         .with_columns((month_index - go_index).alias("relative_month"))
         .filter(pl.col("relative_month").is_between(lo, hi))
     )
+    # Values are sorted inside each group before a mean or deviation: join and group order vary between runs.
     stats = treated.group_by("key", "relative_month").agg(
         pl.len().cast(pl.Int32).alias("n_stations"),
-        pl.col("value").mean().alias("mean_value"),
-        pl.col("value").std(ddof=1).alias("sd"),
+        pl.col("value").sort().mean().alias("mean_value"),
+        pl.col("value").sort().std(ddof=1).alias("sd"),
     )
     half = Z_95 * pl.col("sd") / pl.col("n_stations").cast(pl.Float64).sqrt()
     stats = stats.with_columns(
@@ -830,8 +832,10 @@ def before_after_frame(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         .join(not_live, on=["key", "month"], how="inner")
         .filter(pl.col("other") != pl.col("station_id"))
     )
-    per_station = pairs.group_by("key", "relative_month", "station_id").agg(pl.col("other_value").mean().alias("v"))
-    comparison = per_station.group_by("key", "relative_month").agg(pl.col("v").mean().alias("comparison_value")).join(
+    per_station = pairs.group_by("key", "relative_month", "station_id").agg(
+        pl.col("other_value").sort().mean().alias("v"))
+    comparison = per_station.group_by("key", "relative_month").agg(
+        pl.col("v").sort().mean().alias("comparison_value")).join(
         pairs.group_by("key", "relative_month").agg(pl.col("other").n_unique().cast(pl.Int32).alias("comparison_n")),
         on=["key", "relative_month"],
     )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 
-import numpy as np
 import polars as pl
 
 # A node is (municipality, station_id, role_group); None stands for "all" at that level.
 Node = tuple[str | None, str | None, str | None]
+# Part of every stored decision's input hash: a change of the algorithm invalidates what earlier builds decided.
+ALGORITHM = "span-gf2/1"
 
 
 def hierarchies(nodes: Iterable[Node]) -> list[tuple[Node, list[Node]]]:
@@ -40,7 +42,8 @@ def hierarchies(nodes: Iterable[Node]) -> list[tuple[Node, list[Node]]]:
 
 
 def _sort_key(node: Node) -> tuple[str, str, str]:
-    return tuple("" if part is None else part for part in node)  # type: ignore[return-value]
+    mun, st, grp = node
+    return (mun or "", st or "", grp or "")
 
 
 def _code(node: Node) -> str:
@@ -53,45 +56,117 @@ def _size(people: dict[Node, int]):  # noqa: ANN202 - sort key closure
     return lambda n: (people[n], _code(n))
 
 
-class _Algebra:
-    """Totals as sums of the finest cells (station × role group), to find every total that shown ones imply.
+def _level(node: Node) -> int:
+    """Station cell 0, station 1, municipality × role group 2, municipality 3, region × role group 4, region 5."""
+    mun, st, grp = node
+    base = 4 if mun is None else 2 if st is None else 0
+    return base + (grp is None)
+
+
+class _Span:
+    """Which hidden totals follow from shown ones: exact linear algebra over the finest cells (station × role group).
 
     Respondent and head counts stay visible, so a reader can add and subtract the totals (mean × n) of shown
     groups. A hidden group's total is recoverable exactly when its cell vector lies in the span of the shown
-    groups' vectors (plus the cells known to be empty).
+    groups' vectors (plus the cells known to be empty). Every group is a set of cells, and the groups form two
+    laminar families (role-group-specific groups nest cell ⊂ municipality ⊂ region, all-role groups nest station ⊂
+    municipality ⊂ region), so their incidence matrix is totally unimodular: every square submatrix has determinant
+    0 or ±1. Hence ranks over the rationals equal ranks over GF(2), and the coefficients of a vector in a basis of
+    these rows are 0 or ±1: elimination with bitsets over GF(2) decides membership exactly and finds which groups a
+    derivation uses. Groups of one municipality touch only its cells, so the basis is kept per municipality and only
+    the changed municipality and the few region rows are redone after a suppression.
     """
 
-    def __init__(self, people: dict[Node, int]) -> None:
-        self.nodes = sorted(people, key=_sort_key)
-        leaves = [n for n in self.nodes if n[1] is not None and n[2] is not None]
-        self.empty = [i for i, leaf in enumerate(leaves) if people[leaf] == 0]
-        self.row = {node: i for i, node in enumerate(self.nodes)}
-        self.matrix = np.zeros((len(self.nodes), len(leaves)))
+    def __init__(self, people: dict[Node, int], suppressed: dict[Node, bool]) -> None:
+        self.people, self.suppressed = people, suppressed
+        leaves = sorted((n for n in people if n[1] is not None and n[2] is not None), key=_sort_key)
+        self.vec: dict[Node, int] = defaultdict(int)
         for j, (mun, st, grp) in enumerate(leaves):
-            # The groups that contain a cell: its station, municipality and region, each for its role group and all.
             for node in ((mun, st, grp), (mun, st, None), (mun, None, grp), (mun, None, None), (None, None, grp),
                          (None, None, None)):
-                if node in self.row:
-                    self.matrix[self.row[node], j] = 1.0
+                if node in people:
+                    self.vec[node] |= 1 << j
+        # Rows in a fixed order: per municipality its empty cells, then its groups from the finest up; region last.
+        self.rows: list[tuple[Node | None, int]] = []
+        self.block_rows: dict[str, list[int]] = defaultdict(list)
+        for leaf in leaves:
+            if people[leaf] == 0:
+                self.block_rows[leaf[0]].append(self._row(None, self.vec[leaf]))  # type: ignore[index]
+        self.region_rows: list[int] = []
+        for node in sorted(people, key=lambda n: (_level(n), _sort_key(n))):
+            if self.vec[node]:
+                rows = self.region_rows if node[0] is None else self.block_rows[node[0]]
+                rows.append(self._row(node, self.vec[node]))
+        self.local: dict[int, tuple[int, int]] = {}  # pivot bit → (vector, rows combined), municipality rows
+        self.pivots: dict[str, list[int]] = defaultdict(list)
+        self.region: dict[int, tuple[int, int]] = {}
+        self.dirty: set[str] = set(self.block_rows)
+        self.region_dirty = True
 
-    def recoverable(
-        self, suppressed: dict[Node, bool], people: dict[Node, int], k: int
-    ) -> list[tuple[Node, list[Node]]]:
-        """Hidden groups of 1..k−1 people whose total follows from shown ones, each with the shown groups used."""
-        targets = [n for n in self.nodes if suppressed[n] and 0 < people[n] < k]
-        shown = [n for n in self.nodes if not suppressed[n] and people[n] > 0]
-        if not targets or not shown or self.matrix.shape[1] == 0:
-            return []
-        known = np.vstack([self.matrix[[self.row[n] for n in shown]], np.eye(self.matrix.shape[1])[self.empty]])
-        _, sing, vt = np.linalg.svd(known, full_matrices=False)
-        basis = vt[sing > 1e-9 * max(1.0, sing[0])]
-        out = []
-        for node in targets:
-            v = self.matrix[self.row[node]]
-            if np.linalg.norm(v - (v @ basis.T) @ basis) < 1e-7:
-                coef = np.linalg.lstsq(known.T, v, rcond=None)[0][: len(shown)]
-                out.append((node, [n for n, c in zip(shown, coef, strict=True) if abs(c) > 1e-7]))
-        return out
+    def _row(self, node: Node | None, vector: int) -> int:
+        self.rows.append((node, vector))
+        return len(self.rows) - 1
+
+    def _active(self, row: int) -> bool:
+        node = self.rows[row][0]
+        return node is None or (not self.suppressed[node] and self.people[node] > 0)
+
+    def hide(self, node: Node) -> None:
+        """A node became suppressed: its municipality's basis and the region rows are redone when next needed."""
+        if node[0] is not None:
+            self.dirty.add(node[0])
+        self.region_dirty = True
+
+    def _reduce(self, x: int, combo: int, *tables: dict[int, tuple[int, int]]) -> tuple[int, int]:
+        while x:
+            low = x & -x
+            for table in tables:
+                entry = table.get(low)
+                if entry is not None:
+                    x ^= entry[0]
+                    combo ^= entry[1]
+                    break
+            else:
+                return x, combo
+        return 0, combo
+
+    def _refresh(self) -> None:
+        for block in self.dirty:
+            for pivot in self.pivots.pop(block, []):
+                del self.local[pivot]
+            pivots = self.pivots[block]
+            for row in self.block_rows[block]:
+                if self._active(row):
+                    x, combo = self._reduce(self.rows[row][1], 1 << row, self.local)
+                    if x:
+                        low = x & -x
+                        self.local[low] = (x, combo)
+                        pivots.append(low)
+        if self.dirty or self.region_dirty:
+            self.region = {}
+            for row in self.region_rows:
+                if self._active(row):
+                    x, combo = self._reduce(self.rows[row][1], 1 << row, self.local, self.region)
+                    if x:
+                        self.region[x & -x] = (x, combo)
+        self.dirty, self.region_dirty = set(), False
+
+    def derivation(self, target: Node) -> list[Node] | None:
+        """The shown groups whose totals add up to the target's (coefficients ±1), or None if it does not follow."""
+        if not self.vec[target]:
+            return None
+        self._refresh()
+        x, combo = self._reduce(self.vec[target], 0, self.local, self.region)
+        if x:
+            return None
+        used = []
+        while combo:
+            low = combo & -combo
+            combo ^= low
+            node = self.rows[low.bit_length() - 1][0]
+            if node is not None:
+                used.append(node)
+        return used
 
 
 def _contract_step(suppressed: dict[Node, bool], people: dict[Node, int], links: list[tuple[Node, list[Node]]],
@@ -102,8 +177,7 @@ def _contract_step(suppressed: dict[Node, bool], people: dict[Node, int], links:
             continue
         hidden = sum(people[c] for c in kids if suppressed[c])
         if 0 < hidden < k:
-            shown = sorted((c for c in kids if not suppressed[c] and people[c] > 0), key=_size(people))
-            return shown[0] if shown else parent
+            return min((c for c in kids if not suppressed[c] and people[c] > 0), key=_size(people), default=parent)
     return None
 
 
@@ -114,36 +188,63 @@ def suppress(people: dict[Node, int], k: int) -> dict[Node, bool]:
     else the smallest shown children, ties by code, else the parent), repeated to a fixpoint. The contract's
     rule alone still lets a small group be recovered by adding and subtracting totals across hierarchies
     (e.g. municipality − its clinicians − (station − its clinicians)); so, second, while any hidden group of
-    fewer than k people is implied by the shown totals, the smallest shown group used in that derivation is
-    suppressed too, and the contract's rule is applied again.
+    fewer than k people (the first in code order) follows from the shown totals, the smallest shown group of
+    its derivation in a fixed basis (finest groups first, see `_Span`) is suppressed too, and the contract's rule
+    is applied again. Suppressing only shrinks what can be derived, so a group once found safe stays safe.
     """
     suppressed = {node: n < k for node, n in people.items()}
     links = hierarchies(people)
-    algebra: _Algebra | None = None
+    targets = [n for n in sorted(people, key=_sort_key) if 0 < people[n] < k]
+    span: _Span | None = None
+    checked = 0
     while True:
         node = _contract_step(suppressed, people, links, k)
         if node is None:
-            algebra = algebra or _Algebra(people)
-            leaks = algebra.recoverable(suppressed, people, k)
-            if leaks:
-                _, used = leaks[0]
-                node = min(used, key=_size(people))
+            span = span or _Span(people, suppressed)
+            while node is None and checked < len(targets):
+                used = span.derivation(targets[checked])
+                if used:
+                    node = min(used, key=_size(people))
+                else:
+                    checked += 1
         if node is None or suppressed[node]:
             return suppressed
         suppressed[node] = True
+        if span is not None:
+            span.hide(node)
 
 
-def suppress_frame(frame: pl.DataFrame, partition: list[str], people: str, k: int) -> pl.DataFrame:
-    """Add a `suppressed` column to a frame of groups, deciding per partition (e.g. month × question)."""
+def partition_hash(people: dict[Node, int], k: int) -> str:
+    """A digest of everything a partition's decision depends on: its groups, their people, k and the algorithm."""
+    items = sorted(people.items(), key=lambda item: _sort_key(item[0]))
+    return hashlib.sha256(repr((ALGORITHM, k, items)).encode()).hexdigest()
+
+
+def suppress_frame(frame: pl.DataFrame, partition: list[str], people: str, k: int,
+                   known: dict[str, dict[Node, bool]] | None = None) -> pl.DataFrame:
+    """Add `suppressed` and `input_hash` columns to a frame of groups, deciding per partition (e.g. month × question).
+
+    Partitions with the same groups and people (the same `input_hash`) share one decision; one found in `known`
+    (decisions stored by an earlier build) is taken from there instead of being decided again.
+    """
     key_cols = ["municipality", "station_id", "role_group"]
-    flags: list[bool] = []
     rows = frame.select([*partition, *key_cols, people]).rows()
     by_part: dict[Hashable, dict[Node, int]] = defaultdict(dict)
     for row in rows:
         part, node, n = tuple(row[: len(partition)]), tuple(row[len(partition) : len(partition) + 3]), row[-1]
         by_part[part][node] = int(n or 0)  # type: ignore[index]
-    decided = {part: suppress(nodes, k) for part, nodes in by_part.items()}
+    hashes = {part: partition_hash(nodes, k) for part, nodes in by_part.items()}
+    decided: dict[str, dict[Node, bool]] = {}
+    for part, nodes in by_part.items():
+        digest = hashes[part]
+        if digest not in decided:
+            stored = (known or {}).get(digest)
+            decided[digest] = stored if stored is not None and stored.keys() == nodes.keys() else suppress(nodes, k)
+    flags: list[bool] = []
+    digests: list[str] = []
     for row in rows:
         part, node = tuple(row[: len(partition)]), tuple(row[len(partition) : len(partition) + 3])
-        flags.append(decided[part][node])  # type: ignore[index]
-    return frame.with_columns(pl.Series("suppressed", flags, dtype=pl.Boolean))
+        digests.append(hashes[part])
+        flags.append(decided[hashes[part]][node])  # type: ignore[index]
+    return frame.with_columns(pl.Series("suppressed", flags, dtype=pl.Boolean),
+                              pl.Series("input_hash", digests, dtype=pl.String))

@@ -7,10 +7,12 @@ SELECT
     station_id,
     role_group,
     count(DISTINCT person_key) AS headcount,
-    sum(fte) AS fte,
-    sum(fte * sick_days) AS fte_sick_days,
-    sum(fte * working_days) AS fte_working_days,
-    sum(fte * sick_days) / nullif(sum(fte * working_days), 0) AS sick_leave_rate
+    -- Exact decimal sums: a parallel float sum depends on the order, and the same files must give the same values.
+    sum(fte::DECIMAL(18, 10))::DOUBLE AS fte,
+    sum((fte * sick_days)::DECIMAL(18, 10))::DOUBLE AS fte_sick_days,
+    sum((fte * working_days)::DECIMAL(18, 10))::DOUBLE AS fte_working_days,
+    sum((fte * sick_days)::DECIMAL(18, 10))::DOUBLE
+        / nullif(sum((fte * working_days)::DECIMAL(18, 10))::DOUBLE, 0) AS sick_leave_rate
 FROM int_staff_months
 GROUP BY GROUPING SETS (
     (month), (month, municipality), (month, municipality, station_id),

@@ -4,14 +4,16 @@ SELECT
     m.station_id,
     m.mapping_date,
     t.task_group,
-    sum(m.hours_week) AS total_hours_week,
-    coalesce(sum(m.hours_week) FILTER (WHERE m.performer_role = t.owner_role), 0) AS compliant_hours_week,
-    coalesce(sum(m.hours_week) FILTER (WHERE m.performer_role = t.owner_role), 0)
-        / nullif(sum(m.hours_week), 0) AS compliance_share,
-    coalesce(sum(m.hours_week) FILTER (WHERE ro.role_group = 'sihteerit' AND rp.role_group = 'kliiniset'), 0)
+    sum(m.hours)::DOUBLE AS total_hours_week,
+    coalesce(sum(m.hours) FILTER (WHERE m.performer_role = t.owner_role), 0)::DOUBLE AS compliant_hours_week,
+    coalesce(sum(m.hours) FILTER (WHERE m.performer_role = t.owner_role), 0)::DOUBLE
+        / nullif(sum(m.hours)::DOUBLE, 0) AS compliance_share,
+    coalesce(sum(m.hours) FILTER (WHERE ro.role_group = 'sihteerit' AND rp.role_group = 'kliiniset'), 0)::DOUBLE
         AS clinician_admin_hours_week,
-    coalesce(sum(m.hours_week) FILTER (WHERE ro.role_group = 'sihteerit'), 0) AS secretary_task_hours_week
-FROM stg_mappings AS m
+    coalesce(sum(m.hours) FILTER (WHERE ro.role_group = 'sihteerit'), 0)::DOUBLE AS secretary_task_hours_week
+-- Hours are summed as exact decimals: a parallel float sum depends on the row order, and the same files must give
+-- the same values.
+FROM (SELECT *, hours_week::DECIMAL(18, 10) AS hours FROM stg_mappings) AS m
 JOIN stg_tasks AS t ON t.task_id = m.task_id
 JOIN ref_roles AS ro ON ro.role_code = t.owner_role
 JOIN ref_roles AS rp ON rp.role_code = m.performer_role
