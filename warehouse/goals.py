@@ -462,6 +462,7 @@ PROGRESS_SCHEMA: dict[str, Any] = {
     "unit": pl.String, "baseline_kind": pl.String, "baseline": pl.Float64, "baseline_label": pl.String,
     "baseline_start": pl.Date, "baseline_end": pl.Date, "baseline_stations": pl.Int32, "target": pl.Float64,
     "current": pl.Float64, "current_month": pl.Date, "progress": pl.Float64, "status": pl.String,
+    "baseline_months": pl.Int32,  # months before go-live (kind before_go_live): labels are built from these fields
 }
 STATION_SCHEMA: dict[str, Any] = {**PROGRESS_SCHEMA, "station_id": pl.String}
 TREND_SCHEMA: dict[str, Any] = {"goal_id": pl.Int32, "indicator_id": pl.String, "month": pl.Date, "value": pl.Float64}
@@ -704,6 +705,7 @@ def _row(goal: Goal, order: int, ind: Indicator, ev: Evaluation, thresholds: Thr
         "baseline_start": ev.baseline_start, "baseline_end": ev.baseline_end,
         "baseline_stations": ev.baseline_stations, "target": ind.target, "current": ev.current,
         "current_month": ev.current_month, "progress": progress, "status": status_of(progress, thresholds),
+        "baseline_months": getattr(ind.baseline, "months", None),
     }
 
 
