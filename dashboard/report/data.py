@@ -7,7 +7,6 @@ selects and formats; it computes no figure of its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,19 +24,11 @@ from dashboard.charts import overview as overview_charts
 from dashboard.charts import workload as workload_charts
 from dashboard.charts.common import GOAL_STATUS_COLOURS
 from dashboard.i18n import t
-from dashboard.report import svg
+from dashboard.report import Unit, svg
 from warehouse.settings import settings
 
 MONTHLY_SOURCES = ("henkilosto", "pulssi", "kartoitus")
 ATTENTION_LIMIT = 5  # items per rule in the report; the rest are counted in one line
-
-
-@dataclass(frozen=True)
-class Unit:
-    """The report's unit: the region (both None), a municipality, or one station."""
-
-    municipality: str | None = None
-    station_id: str | None = None
 
 
 def _station_names(db: str | Path, lang: str) -> dict[str, str]:
