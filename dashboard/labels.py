@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+import polars as pl
+
 from dashboard import fmt
 from dashboard.i18n import t
 
@@ -47,3 +49,11 @@ def baseline_label(row: Mapping[str, Any], lang: str = "fi", *, station: bool = 
             return t("baseline.before_first", lang, months=months, period=period)
         return t("baseline.no_go_lives", lang)
     return str(row.get("baseline_label") or "")
+
+
+def with_baseline_labels(goals: pl.DataFrame, lang: str = "fi", *, station: bool = False) -> pl.DataFrame:
+    """Goal rows with `baseline_label` rebuilt in the UI language from the neutral columns."""
+    if goals.is_empty() or "baseline_kind" not in goals.columns:
+        return goals
+    texts = [baseline_label(row, lang, station=station) for row in goals.iter_rows(named=True)]
+    return goals.with_columns(pl.Series("baseline_label", texts, dtype=pl.String))
