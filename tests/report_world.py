@@ -25,7 +25,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from etl_helpers import Month, load_ok
+from etl_helpers import Month, csv_bytes, inputs
+
+from etl.load import load
 
 TODAY = date.today()
 JAN, FEB, MAR, APR, MAY = (Month(2026, m) for m in (1, 2, 3, 4, 5))
@@ -95,9 +97,11 @@ KYSYMYSLOKI = [
 ]
 
 
-def build(db: Path) -> Path:
-    """Load every source of the small world in one command."""
-    load_ok(db, {"asemat.csv": ASEMAT, "tehtavat.csv": TEHTAVAT, "kysymykset.csv": KYSYMYKSET,
-                 "kartoitus.csv": KARTOITUS, "henkilosto.csv": henkilosto(), "pulssi.csv": pulssi(),
-                 "kysymysloki.csv": KYSYMYSLOKI})
+def build(db: Path, origin: str | None = None) -> Path:
+    """Load every source of the small world in one command (origin "demo": the app opens it without sign-in)."""
+    files = {"asemat.csv": ASEMAT, "tehtavat.csv": TEHTAVAT, "kysymykset.csv": KYSYMYKSET, "kartoitus.csv": KARTOITUS,
+             "henkilosto.csv": henkilosto(), "pulssi.csv": pulssi(), "kysymysloki.csv": KYSYMYSLOKI}
+    extra = {"origin": origin} if origin else {}
+    result = load(inputs({name: csv_bytes(rows) for name, rows in files.items()}), db=db, **extra)
+    assert result.ok, "\n".join(result.problem_lines())
     return db

@@ -163,7 +163,7 @@ def test_a_month_without_data_says_so(world: Path) -> None:
 def test_swedish_report_has_no_finnish_ui_text(world: Path) -> None:
     text = text_of(report.pdf(world, EVERYONE, APR, lang="sv"))
     assert "Månadsrapport" in text and "april 2026 – Hela området" in text
-    assert "Att observera" in text and "Belastningstal" in text and "%-enh." in text
+    assert "Att observera" in text and "Belastningsgrad" in text and "%-enh." in text
     for finnish in ("Koko alue", "Kuukausi", "huhtikuu", "%-yks.", "h/vko", "piilotettu", "Huomiot", "Työkuorma",
                     "Lähtötaso", "Tavoite"):
         assert finnish not in text, finnish
