@@ -82,6 +82,10 @@ def run(args: argparse.Namespace) -> int:
     if args.mail:
         from dashboard.report.mail import send
 
-        recipients = send(data, Path(args.out).name, month, args.lang)
+        try:
+            recipients = send(data, Path(args.out).name, month, args.lang)
+        except (ValueError, OSError) as exc:
+            print(f"Raporttia ei lähetetty: {exc}")
+            return 2
         print(f"Lähetetty: {', '.join(recipients)}", file=sys.stderr)
     return 0

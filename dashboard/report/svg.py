@@ -14,7 +14,7 @@ REPORT_FONT = "Libertinus Serif"
 def render(chart: alt.TopLevelMixin, width: int | None = None, height: int | None = None, *,
            axes: bool = True) -> str:
     """The chart as an SVG string, at a fixed width (and height) in points, in the report's font."""
-    spec: dict[str, Any] = chart.to_dict()
+    spec: dict[str, Any] = chart.to_dict(validate=False)  # the pages already validate the same builders
     if width is not None:
         spec["width"] = width
     if height is not None:
