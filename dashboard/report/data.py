@@ -279,7 +279,7 @@ def build(db: str | Path, scope: Scope, month: date | None, unit: Unit | None = 
         "county": s.county_name_sv if lang == "sv" else s.county_name,
         "title": t("raportti.title", lang),
         "unit": unit_label(db, unit, lang) if state["ready"] else t("filter.region", lang),
-        "month": fmt.month_name(month, lang) if month else fmt.MISSING,
+        "month": fmt.month_name(month, lang) if month else "",
         "generated": t("raportti.generated", lang, when=fmt.datetime_text(generated or datetime.now(fmt.HELSINKI),
                                                                           lang)),
         "scope_note": "" if scope.all_stations else t("raportti.scope_note", lang),
