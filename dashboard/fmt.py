@@ -49,6 +49,15 @@ _D3_PATTERNS: dict[str, dict[str, Any]] = {
 }
 
 
+def _lang(lang: str | None) -> str:
+    """The given language, else the session's (so that a page's texts and figures speak the same language)."""
+    if lang:
+        return lang
+    from dashboard.i18n import current_lang
+
+    return current_lang()
+
+
 @cache
 def babel_locale(lang: str = "fi") -> Locale:
     """The Babel locale of an app language ("fi" → fi_FI, "sv" → sv_FI, others as Babel parses them)."""
@@ -68,12 +77,12 @@ def _pattern(base: NumberPattern, decimals: int) -> NumberPattern:
 
 
 def _format(
-    x: float | None, decimals: int, lang: str, *, percent: bool = False, scale: int = 0, plus: bool = False
+    x: float | None, decimals: int, lang: str | None, *, percent: bool = False, scale: int = 0, plus: bool = False
 ) -> str:
     """Format x·10**scale with the locale's (percent) pattern, group separator and real minus or plus sign."""
     if x is None or not math.isfinite(x):
         return MISSING
-    loc = babel_locale(lang)
+    loc = babel_locale(_lang(lang))
     value = _rounded(x, decimals, scale)
     base = loc.percent_formats[None] if percent else loc.decimal_formats[None]
     body = _pattern(base, decimals).apply(abs(value), loc)
@@ -84,65 +93,66 @@ def _format(
     return body
 
 
-def number(x: float | None, decimals: int = 1, lang: str = "fi") -> str:
+def number(x: float | None, decimals: int = 1, lang: str | None = None) -> str:
     """A number with the locale's separators: 1234.5 → "1 234,5" (no-break space), missing → "–"."""
     return _format(x, decimals, lang)
 
 
-def integer(x: float | None, lang: str = "fi") -> str:
+def integer(x: float | None, lang: str | None = None) -> str:
     """A whole number with the locale's group separator: 12345 → "12 345"."""
     return _format(x, 0, lang)
 
 
-def percent(share: float | None, decimals: int = 1, lang: str = "fi") -> str:
+def percent(share: float | None, decimals: int = 1, lang: str | None = None) -> str:
     """A share as a percentage: 0.123 → "12,3 %" (no-break space before %)."""
     return _format(share, decimals, lang, percent=True, scale=2)
 
 
-def signed(x: float | None, decimals: int = 1, lang: str = "fi") -> str:
+def signed(x: float | None, decimals: int = 1, lang: str | None = None) -> str:
     """A change with its sign: "+1,2" / "−1,2" (U+2212 minus), zero without a sign."""
     return _format(x, decimals, lang, plus=True)
 
 
-def signed_points(x: float | None, decimals: int = 1, lang: str = "fi") -> str:
+def signed_points(x: float | None, decimals: int = 1, lang: str | None = None) -> str:
     """A change of a share in percentage points: 0.02 (a difference of two shares) → "+2,0 %-yks."."""
     text = _format(x, decimals, lang, scale=2, plus=True)
-    return text if text == MISSING else f"{text}{NBSP}{_POINTS_UNIT.get(lang, _POINTS_UNIT['fi'])}"
+    return text if text == MISSING else f"{text}{NBSP}{_POINTS_UNIT.get(_lang(lang), _POINTS_UNIT['fi'])}"
 
 
-def hours(x: float | None, decimals: int = 1, lang: str = "fi") -> str:
+def hours(x: float | None, decimals: int = 1, lang: str | None = None) -> str:
     """Weekly hours: 12.5 → "12,5 h/vko" (no-break space before the unit)."""
     text = number(x, decimals, lang)
-    return text if text == MISSING else f"{text}{NBSP}{_HOURS_UNIT.get(lang, _HOURS_UNIT['fi'])}"
+    return text if text == MISSING else f"{text}{NBSP}{_HOURS_UNIT.get(_lang(lang), _HOURS_UNIT['fi'])}"
 
 
-def date_text(d: date | None, lang: str = "fi") -> str:
+def date_text(d: date | None, lang: str | None = None) -> str:
     """A date without leading zeros: "31.1.2025"."""
     if d is None:
         return MISSING
-    return format_date(d, _DATE_PATTERN, locale=babel_locale(lang))
+    return format_date(d, _DATE_PATTERN, locale=babel_locale(_lang(lang)))
 
 
-def month_text(d: date | None, lang: str = "fi") -> str:
+def month_text(d: date | None, lang: str | None = None) -> str:
     """A month in numbers: "1/2025"."""
     if d is None:
         return MISSING
-    return format_date(d, _MONTH_PATTERN, locale=babel_locale(lang))
+    return format_date(d, _MONTH_PATTERN, locale=babel_locale(_lang(lang)))
 
 
-def month_name(d: date | None, lang: str = "fi") -> str:
+def month_name(d: date | None, lang: str | None = None) -> str:
     """A month by name with the year: "tammikuu 2025" (sv "januari 2025")."""
     if d is None:
         return MISSING
-    return format_date(d, _MONTH_NAME_PATTERN, locale=babel_locale(lang))
+    return format_date(d, _MONTH_NAME_PATTERN, locale=babel_locale(_lang(lang)))
 
 
-def datetime_text(ts: datetime | None, lang: str = "fi") -> str:
+def datetime_text(ts: datetime | None, lang: str | None = None) -> str:
     """A timestamp in Finnish time: "31.1.2025 klo 14.05" (sv "31.1.2025 kl. 14.05")."""
     if ts is None:
         return MISSING
     if ts.tzinfo is not None:
         ts = ts.astimezone(HELSINKI)
+    lang = _lang(lang)
     loc = babel_locale(lang)
     at = _AT_TIME.get(lang, _AT_TIME["fi"])
     return f"{format_date(ts, _DATE_PATTERN, locale=loc)} {at} {format_time(ts, _TIME_PATTERN, locale=loc)}"

@@ -92,6 +92,9 @@ def _main(argv: list[str] | None) -> int:
     p.add_argument("--keep-files", metavar="DIR", help="kirjoita demotiedostot tähän kansioon")
     p = sub.add_parser("refresh", help="rakenna koosteet uudelleen (esim. asetusten muutoksen jälkeen)")
     p.add_argument("--db")
+    from dashboard.report import cli as report_cli  # light: the report's heavy imports happen in run()
+
+    report_cli.add_parser(sub)
     args = parser.parse_args(argv)
 
     if args.command in ("load", "check"):
@@ -119,6 +122,8 @@ def _main(argv: list[str] | None) -> int:
             return 2
         print(f"Demovarasto valmis: {path}", file=sys.stderr)
         return 0
+    if args.command == "report":
+        return report_cli.run(args)
     if args.command == "refresh":
         from warehouse.build import build_marts, create_schema
 

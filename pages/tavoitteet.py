@@ -7,7 +7,7 @@ go-live comparison and a per-station drill-down. Every figure comes from dashboa
 import polars as pl
 import streamlit as st
 
-from dashboard import fmt, queries, ui
+from dashboard import fmt, labels, queries, ui
 from dashboard import queries_goals as qg
 from dashboard.charts import goals as charts
 from dashboard.i18n import t
@@ -18,7 +18,7 @@ lang = ctx.lang
 if not qg.has_goal_marts(ctx.db):
     st.info(t("tavoitteet.empty.no_marts"))
     st.stop()
-goals = qg.goal_progress(ctx.db, lang)
+goals = labels.with_baseline_labels(qg.goal_progress(ctx.db, lang), lang)
 if goals.is_empty():
     st.info(t("tavoitteet.empty.no_goals"))
     st.stop()
@@ -226,7 +226,10 @@ else:
             t("tavoitteet.drill.indicator"), ids, format_func=names.__getitem__, key="gd_indicator",
             index=with_values.index(max(with_values)),  # the one with most station figures
         )
-        rows = qg.station_progress(ctx.db, ctx.scope, indicator, ctx.municipality, ctx.station_id, lang)
+        rows = labels.with_baseline_labels(
+            qg.station_progress(ctx.db, ctx.scope, indicator, ctx.municipality, ctx.station_id, lang), lang,
+            station=True,
+        )
         if not ctx.scope.all_stations:
             st.caption(t("tavoitteet.drill.scoped"))
         if rows.is_empty():

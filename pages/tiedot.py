@@ -26,6 +26,8 @@ elif demo_warehouse:
 st.subheader(t("data.upload_heading"))
 st.caption(t("data.upload_help"))
 uploads = st.file_uploader(t("data.files"), type=["csv", "xlsx"], accept_multiple_files=True, key="uploads")
+# Streamlit writes the uploader's own texts in English only: say the same in the UI language.
+st.caption(t("data.uploader_note", mb=st.get_option("server.maxUploadSize")))
 auto = "__auto__"
 source = st.selectbox(
     t("data.source"), [auto, *SOURCES], format_func=lambda s: t("data.source_auto") if s == auto else s,

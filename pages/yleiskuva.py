@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import fmt, overview, ui
+from dashboard import attention, fmt, overview, ui
 from dashboard import queries_goals as qg
 from dashboard.charts import overview as charts
 from dashboard.i18n import t
@@ -15,6 +15,47 @@ if ctx.month is None:
 series = overview.series(ctx.db, ctx.scope, ctx.municipality, ctx.station_id)
 k = overview.kpis(series, ctx.month)
 st.subheader(t("overview.heading", month=fmt.month_name(ctx.month, ctx.lang), unit=fmt.md_text(ctx.unit_label)))
+
+
+def _report_pdf() -> bytes:
+    """The month's report for the chosen unit and the user's scope (made only when the button is pressed)."""
+    from dashboard import report
+
+    unit = report.Unit(ctx.municipality if not ctx.station_id else None, ctx.station_id)
+    return report.pdf(ctx.db, ctx.scope, ctx.month, unit, ctx.lang)
+
+
+stem = f"{t('raportti.file_stem')}_{ctx.month:%Y-%m}"
+st.download_button(
+    t("raportti.download"), _report_pdf, f"{stem}.pdf", "application/pdf", key="report_pdf",
+    help=t("raportti.download_help"), on_click="ignore", icon=":material/picture_as_pdf:",
+)
+
+# --- Huomiot: what needs attention, each linked to the page where its figure shows -------------------------
+HUOMIOT_SHOWN = 5
+found = attention.items(ctx.db, ctx.scope, ctx.month, ctx.municipality, ctx.station_id, ctx.lang)
+with st.container(border=True):
+    st.markdown(f"#### {t('huomiot.heading')}")
+    if not found:
+        st.caption(t("huomiot.none"))
+    for rule, items, _ in attention.grouped(found, ctx.lang):
+        st.markdown(f"**{t(f'huomiot.title.{rule}')}**")
+
+        def _show(item: attention.Item) -> None:
+            """One item: a link to its page, or plain text where the page is not open to this user."""
+            text = attention.describe(item, ctx.lang)
+            if item.page == "pages/tiedot.py" and not ctx.scope.can_upload:
+                st.markdown(f"- {text}")
+            else:
+                st.page_link(item.page, label=text, icon=":material/arrow_forward:")
+
+        for item in items[:HUOMIOT_SHOWN]:
+            _show(item)
+        if len(items) > HUOMIOT_SHOWN:
+            with st.expander(t("huomiot.more", n=len(items) - HUOMIOT_SHOWN)):
+                for item in items[HUOMIOT_SHOWN:]:
+                    _show(item)
+    st.caption(t("huomiot.caption"))
 
 row1 = st.columns(4)
 live, total = k["stations_live"], k["stations_total"]
@@ -92,7 +133,7 @@ else:
     ui.table(
         qg.status_labelled(goals, labels),
         {
-            "goal_id": t("goals.goal"), "indicator_name": t("goals.indicator"), "baseline_text": t("goals.baseline"),
+            "goal_id": t("goals.goal"), "name": t("goals.indicator"), "baseline_text": t("goals.baseline"),
             "current_text": t("goals.current"), "target_text": t("goals.target"),
             "progress_text": t("goals.progress_pct"), "status_label": t("goals.status"),
         },

@@ -37,6 +37,9 @@ class Settings(BaseModel):
     weekly_hours: float = Field(36.25, gt=0, le=60)
     county_name: str = "Länsi-Uudenmaan hyvinvointialue"
     county_name_sv: str = "Västra Nylands välfärdsområde"
+    # Validated by their own modules (dashboard/attention.py, dashboard/report/): kept loose here.
+    huomiot: dict[str, object] = Field(default_factory=dict)
+    raportti: dict[str, object] = Field(default_factory=dict)
 
 
 class ConfigError(Exception):

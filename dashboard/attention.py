@@ -1,0 +1,276 @@
+"""Huomiot: what needs attention in a month, by configurable rules over the same query functions as the pages.
+
+Every rule reads through the scoped query layer, so a station manager gets items only for the stations they may
+see (plus the totals every user may see), and a suppressed Pulssi score (empty in the marts) never makes an item.
+The rules and their settings are described in docs/raportti.md; the settings live in the [huomiot] section of
+config/asetukset.toml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
+
+from dashboard import fmt, queries
+from dashboard import queries_rollout as qr
+from dashboard.access import Scope
+from dashboard.i18n import t
+from warehouse.settings import settings
+
+# The page where each rule's figure shows (st.page_link target).
+PAGES = {
+    "overload": "pages/tyokuorma.py",
+    "pulssi_drop": "pages/pulssi.py",
+    "participation": "pages/pulssi.py",
+    "late_go_live": "pages/kayttoonotto.py",
+    "open_question": "pages/kayttoonotto.py",
+    "source_missing": "pages/tiedot.py",
+}
+RULES = tuple(PAGES)
+
+
+class Rules(BaseModel):
+    """The [huomiot] section of config/asetukset.toml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    overload_ratio: float = Field(1.1, gt=0)
+    overload_months: int = Field(2, ge=1, le=12)
+    pulssi_drop: float = Field(0.3, gt=0)
+    enps_drop: float = Field(15, gt=0)
+    pulssi_window: int = Field(3, ge=1, le=12)
+    participation_min: float = Field(0.6, gt=0, le=1)
+    question_open_days: int = Field(60, ge=1)
+    monthly_sources: list[str] = Field(default_factory=lambda: ["henkilosto", "pulssi"])
+
+
+def rules() -> Rules:
+    """The configured rules (defaults where the section or a key is missing)."""
+    return Rules.model_validate(settings().huomiot)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One attention item: which rule, which unit, which month, the figure and what it is compared with."""
+
+    rule: str
+    unit: str
+    month: date
+    value: float | None = None
+    reference: float | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def page(self) -> str:
+        """The page where the figure shows."""
+        return PAGES[self.rule]
+
+
+def _add_months(d: date, n: int) -> date:
+    index = d.year * 12 + d.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _station_name(row: dict[str, object], lang: str) -> str:
+    name = row.get("name_sv") if lang == "sv" else None
+    return str(name or row.get("name_fi") or row.get("station_name") or row.get("station_id"))
+
+
+def _unit_stations(db: str | Path, municipality: str | None, station_id: str | None) -> list[str] | None:
+    """The unit's station ids (None = the whole region)."""
+    if station_id is not None:
+        return [station_id]
+    if municipality is not None:
+        st = queries.stations(db)
+        return st.filter(pl.col("municipality") == municipality)["station_id"].to_list()
+    return None
+
+
+def _in_unit(df: pl.DataFrame, ids: list[str] | None) -> pl.DataFrame:
+    return df if ids is None else df.filter(pl.col("station_id").is_in(ids))
+
+
+def overload(db: str | Path, scope: Scope, month: date, municipality: str | None = None,
+             station_id: str | None = None, lang: str = "fi", cfg: Rules | None = None) -> list[Item]:
+    """Stations above the load-ratio limit in each of the last `overload_months` calendar months up to the month."""
+    cfg = cfg or rules()
+    wanted = [_add_months(month, -i) for i in range(cfg.overload_months)]
+    df = _in_unit(queries.workload(db, scope), _unit_stations(db, municipality, station_id))
+    df = df.filter(pl.col("month").is_in(wanted) & (pl.col("load_ratio") > cfg.overload_ratio))
+    items = []
+    for sid, rows in df.group_by("station_id", maintain_order=True):
+        if rows.height < len(wanted):
+            continue
+        rows = rows.sort("month")
+        row = rows.row(-1, named=True)
+        previous = rows["load_ratio"][-2] if rows.height > 1 else None
+        items.append(Item("overload", _station_name(row, lang), month, row["load_ratio"], previous,
+                          {"months": cfg.overload_months, "limit": cfg.overload_ratio, "station_id": sid[0]}))
+    return sorted(items, key=lambda i: -(i.value or 0))
+
+
+def _pulssi_units(db: str | Path, scope: Scope, municipality: str | None, station_id: str | None,
+                  lang: str) -> list[tuple[str, pl.DataFrame]]:
+    """(unit name, all-roles Pulssi rows) of the chosen unit and of each station of it in the scope."""
+    all_rows = queries.pulssi(db, scope).filter(pl.col("role_group").is_null())
+    if station_id is not None:
+        stations = all_rows.filter(pl.col("station_id") == station_id)
+        units: list[tuple[str, pl.DataFrame]] = []
+    else:
+        unit_rows = all_rows.filter(
+            pl.col("station_id").is_null()
+            & (pl.col("municipality").is_null() if municipality is None else pl.col("municipality") == municipality)
+        )
+        units = [(municipality or t("filter.region", lang), unit_rows)]
+        stations = all_rows.filter(pl.col("station_id").is_not_null())
+        if municipality is not None:
+            stations = stations.filter(pl.col("municipality") == municipality)
+    for _, rows in stations.group_by("station_id", maintain_order=True):
+        first = rows.row(0, named=True)
+        name = first["station_name_sv"] if lang == "sv" and first["station_name_sv"] else first["station_name"]
+        units.append((str(name or first["station_id"]), rows))
+    return units
+
+
+def pulssi_drops(db: str | Path, scope: Scope, month: date, municipality: str | None = None,
+                 station_id: str | None = None, lang: str = "fi", cfg: Rules | None = None) -> list[Item]:
+    """Questions whose shown value fell by the set amount from the mean of the unit's previous Pulssi months."""
+    cfg = cfg or rules()
+    items = []
+    for unit, rows in _pulssi_units(db, scope, municipality, station_id, lang):
+        rows = rows.with_columns(
+            pl.when(pl.col("question_type") == "enps").then(pl.col("enps")).otherwise(pl.col("mean_score"))
+            .alias("value")
+        )
+        for (qid,), q in rows.group_by("question_id", maintain_order=True):
+            now = q.filter(pl.col("month") == month)
+            # A suppressed group has an empty value: it never makes an item, now or in the window.
+            if now.is_empty() or now["value"][0] is None:
+                continue
+            before = q.filter((pl.col("month") < month) & pl.col("value").is_not_null()).sort("month")
+            if before.height < cfg.pulssi_window:
+                continue
+            mean = float(before.tail(cfg.pulssi_window)["value"].mean())  # type: ignore[arg-type]
+            value = float(now["value"][0])
+            enps = now["question_type"][0] == "enps"
+            if mean - value >= (cfg.enps_drop if enps else cfg.pulssi_drop) - 1e-9:
+                text = now["text_sv"][0] if lang == "sv" and now["text_sv"][0] else now["text_fi"][0]
+                items.append(Item("pulssi_drop", unit, month, value, mean,
+                                  {"question": str(text or qid), "enps": enps, "window": cfg.pulssi_window}))
+    return items
+
+
+def low_participation(db: str | Path, scope: Scope, month: date, municipality: str | None = None,
+                      station_id: str | None = None, lang: str = "fi", cfg: Rules | None = None) -> list[Item]:
+    """Units whose Pulssi participation in the month is below the set share (participation is never suppressed)."""
+    cfg = cfg or rules()
+    items = []
+    for unit, rows in _pulssi_units(db, scope, municipality, station_id, lang):
+        now = rows.filter(pl.col("month") == month)
+        rate = now["participation_rate"].max() if not now.is_empty() else None
+        if rate is not None and float(rate) < cfg.participation_min:  # type: ignore[arg-type]
+            items.append(Item("participation", unit, month, float(rate), cfg.participation_min))  # type: ignore[arg-type]
+    return sorted(items, key=lambda i: i.value or 0.0)
+
+
+def late_go_lives(db: str | Path, scope: Scope, month: date, municipality: str | None = None,
+                  station_id: str | None = None, lang: str = "fi", cfg: Rules | None = None) -> list[Item]:
+    """Stations whose planned go-live has passed without going live (status as on the Käyttöönotto page)."""
+    df = qr.status_table(db, scope, municipality, station_id, lang).filter(pl.col("status") == qr.DELAYED)
+    return [
+        Item("late_go_live", str(r["name"]), month, r["delay_days"], None, {"planned": r["planned_go_live"]})
+        for r in df.iter_rows(named=True)
+    ]
+
+
+def old_questions(db: str | Path, scope: Scope, month: date, municipality: str | None = None,
+                  station_id: str | None = None, lang: str = "fi", cfg: Rules | None = None) -> list[Item]:
+    """Rollout questions open for more than the set number of days (region-wide ones included)."""
+    cfg = cfg or rules()
+    df = qr.question_log(db, scope, municipality, station_id).filter(
+        (pl.col("status") == qr.OPEN) & (pl.col("age_days") > cfg.question_open_days)
+    )
+    names = queries.stations(db)
+    by_id = {r["station_id"]: _station_name(r, lang) for r in names.iter_rows(named=True)}
+    return [
+        Item("open_question", by_id.get(r["station_id"], t("huomiot.region_wide", lang)) if r["station_id"]
+             else t("huomiot.region_wide", lang), month, r["age_days"], cfg.question_open_days,
+             {"topic": r["topic"], "opened": r["opened"]})
+        for r in df.iter_rows(named=True)
+    ]
+
+
+def missing_sources(db: str | Path, scope: Scope, month: date, municipality: str | None = None,
+                    station_id: str | None = None, lang: str = "fi", cfg: Rules | None = None) -> list[Item]:
+    """Monthly sources whose last loaded month is before the warehouse's latest month."""
+    cfg = cfg or rules()
+    months = queries.months(db)
+    if not months:
+        return []
+    latest = months[-1]
+    loaded = {r["source"]: r["last_month"] for r in queries.data_months(db).iter_rows(named=True)}
+    return [
+        Item("source_missing", t(f"data.source_name.{source}", lang), latest, None, None, {"last": loaded.get(source)})
+        for source in cfg.monthly_sources
+        if loaded.get(source) is None or loaded[source] < latest
+    ]
+
+
+_RULE_FUNCS = {
+    "overload": overload, "pulssi_drop": pulssi_drops, "participation": low_participation,
+    "late_go_live": late_go_lives, "open_question": old_questions, "source_missing": missing_sources,
+}
+
+
+def items(db: str | Path, scope: Scope, month: date, municipality: str | None = None, station_id: str | None = None,
+          lang: str = "fi") -> list[Item]:
+    """Every attention item of the month and unit, rule by rule in a fixed order."""
+    queries._check_station(scope, station_id)  # noqa: SLF001 - same layer
+    cfg = rules()
+    out: list[Item] = []
+    for rule in RULES:
+        out.extend(_RULE_FUNCS[rule](db, scope, month, municipality, station_id, lang, cfg))
+    return out
+
+
+def grouped(found: list[Item], lang: str = "fi", limit: int | None = None) -> list[tuple[str, list[Item], int]]:
+    """Items by rule in rule order as (rule, the first `limit` items, how many more), rules without items left out."""
+    out = []
+    for rule in RULES:
+        of_rule = [i for i in found if i.rule == rule]
+        if of_rule:
+            shown = of_rule if limit is None else of_rule[:limit]
+            out.append((rule, shown, len(of_rule) - len(shown)))
+    return out
+
+
+def describe(item: Item, lang: str = "fi") -> str:
+    """One item as a sentence naming the unit, the figure and the month."""
+    month = fmt.month_name(item.month, lang)
+    key = f"huomiot.rule.{item.rule}"
+    if item.rule == "overload":
+        return t(key, lang, unit=item.unit, value=fmt.number(item.value, 2, lang),
+                 previous=fmt.number(item.reference, 2, lang), limit=fmt.number(item.extra["limit"], 2, lang),
+                 months=item.extra["months"], month=month)
+    if item.rule == "pulssi_drop":
+        enps = bool(item.extra["enps"])
+        decimals = 0 if enps else 2
+        return t(key, lang, unit=item.unit, question=item.extra["question"],
+                 value=fmt.number(item.value, decimals, lang), mean=fmt.number(item.reference, decimals, lang),
+                 window=item.extra["window"], month=month)
+    if item.rule == "participation":
+        return t(key, lang, unit=item.unit, value=fmt.percent(item.value, 0, lang),
+                 limit=fmt.percent(item.reference, 0, lang), month=month)
+    if item.rule == "late_go_live":
+        return t(key, lang, unit=item.unit, planned=fmt.date_text(item.extra["planned"], lang),  # type: ignore[arg-type]
+                 days=fmt.integer(item.value, lang), month=month)
+    if item.rule == "open_question":
+        return t(key, lang, unit=item.unit, topic=item.extra["topic"], days=fmt.integer(item.value, lang),
+                 opened=fmt.date_text(item.extra["opened"], lang), month=month)  # type: ignore[arg-type]
+    last = item.extra.get("last")
+    return t(key, lang, unit=item.unit, month=month,
+             last=fmt.month_name(last, lang) if last else t("huomiot.never", lang))  # type: ignore[arg-type]
