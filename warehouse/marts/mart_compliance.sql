@@ -1,16 +1,20 @@
 -- Grain: station × mapping round × task group (NULL = all groups). Key: (station_id, mapping_date, task_group).
+-- Figures by the shared definitions of warehouse/definitions.sql.
 CREATE OR REPLACE TABLE mart_compliance AS
 SELECT
     m.station_id,
     m.mapping_date,
     t.task_group,
     sum(m.hours_week) AS total_hours_week,
-    coalesce(sum(m.hours_week) FILTER (WHERE m.performer_role = t.owner_role), 0) AS compliant_hours_week,
-    coalesce(sum(m.hours_week) FILTER (WHERE m.performer_role = t.owner_role), 0)
-        / nullif(sum(m.hours_week), 0) AS compliance_share,
-    coalesce(sum(m.hours_week) FILTER (WHERE ro.role_group = 'sihteerit' AND rp.role_group = 'kliiniset'), 0)
+    coalesce(sum(m.hours_week) FILTER (WHERE f_is_compliant(m.performer_role, t.owner_role)), 0)
+        AS compliant_hours_week,
+    f_compliance_share(
+        coalesce(sum(m.hours_week) FILTER (WHERE f_is_compliant(m.performer_role, t.owner_role)), 0),
+        sum(m.hours_week)
+    ) AS compliance_share,
+    coalesce(sum(m.hours_week) FILTER (WHERE f_is_clinician_admin(ro.role_group, rp.role_group)), 0)
         AS clinician_admin_hours_week,
-    coalesce(sum(m.hours_week) FILTER (WHERE ro.role_group = 'sihteerit'), 0) AS secretary_task_hours_week
+    coalesce(sum(m.hours_week) FILTER (WHERE f_is_required(ro.role_group)), 0) AS secretary_task_hours_week
 FROM stg_mappings AS m
 JOIN stg_tasks AS t ON t.task_id = m.task_id
 JOIN ref_roles AS ro ON ro.role_code = t.owner_role
