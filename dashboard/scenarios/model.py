@@ -151,7 +151,7 @@ class Scenario(BaseModel):
 
     name: str = Field(min_length=1, max_length=120)
     base_month: date
-    changes: list[Change] = Field(default_factory=list, max_length=200)
+    changes: list[Change] = Field(default_factory=list, max_length=2000)
 
     def stations(self) -> set[str]:
         """Every station a change names (sources and receivers)."""
