@@ -155,8 +155,13 @@ def build_tab() -> None:
     st.markdown(f"#### {t('skenaariot.section.changes')}")
     try:
         scenario = parse_scenario(current_scenario())
+        projection = project(base, scenario, scope)
     except ScenarioError as exc:
+        # Nothing of a refused scenario is echoed back: only why it was refused, and a way to start over.
         show_errors(exc)
+        if st.button(t("skenaariot.clear"), key="sc_clear_bad"):
+            st.session_state["sc_changes"] = []
+            st.rerun()
         return
     for n, text in enumerate(present.describe(scenario, names, task_names, lang), start=1):
         left, right = st.columns([6, 1])
@@ -169,11 +174,6 @@ def build_tab() -> None:
     elif st.button(t("skenaariot.clear"), key="sc_clear"):
         st.session_state["sc_changes"] = []
         st.rerun()
-    try:
-        projection = project(base, scenario, scope)
-    except ScenarioError as exc:
-        show_errors(exc)
-        return
     show_projection(projection, "sc_build")
     if st.button(t("skenaariot.save"), key="sc_save", disabled=not changes):
         store.save(ctx.db, scenario, scope.user or scope.role)
@@ -184,8 +184,8 @@ def proposal_tab() -> None:
     """Let the planner propose FTE transfers on top of the scenario being built."""
     try:
         start = project(base, parse_scenario(current_scenario()), scope)
-    except ScenarioError as exc:
-        show_errors(exc)
+    except ScenarioError:
+        st.info(t("skenaariot.fix_first"))
         return
     munis = sorted({m for m in base.stations["municipality"].to_list() if m})
     with st.form("sc_proposal"):
