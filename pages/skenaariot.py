@@ -31,22 +31,29 @@ def show_errors(exc: ScenarioError) -> None:
         st.error(text)
 
 
+def delta(region: dict, figure: str) -> float | None:
+    """After minus before of a region figure (None when either is empty)."""
+    before, after = region[f"{figure}_before"], region[f"{figure}_after"]
+    return after - before if before is not None and after is not None else None
+
+
 def show_projection(projection, key: str) -> None:  # noqa: ANN001 - a Projection
     """Before/after figures, the chart, the tables and the downloads of one projection."""
     r = projection.region()
     rows = present.station_rows(for_scope(projection, scope), lang)
     c1, c2, c3, c4 = st.columns(4)
+    ratio_delta = delta(r, "load_ratio")
     c1.metric(t("skenaariot.metric.region_ratio"), fmt.number(r["load_ratio_after"], 2, lang),
-              fmt.signed(r["load_ratio_after"] - r["load_ratio_before"], 2, lang))
+              fmt.signed(ratio_delta, 2, lang), **ui.delta_style(ratio_delta, None, 0.005))
+    cv_delta = delta(r, "load_ratio_cv")
     c2.metric(t("skenaariot.metric.cv"), fmt.percent(r["load_ratio_cv_after"], 1, lang),
-              fmt.signed_points((r["load_ratio_cv_after"] or 0) - (r["load_ratio_cv_before"] or 0), 1, lang),
-              delta_color="inverse")
+              fmt.signed_points(cv_delta, 1, lang), **ui.delta_style(cv_delta, "down", 0.0005))
+    over_delta = delta(r, "overload_share")
     c3.metric(t("skenaariot.metric.over"), fmt.percent(r["overload_share_after"], 0, lang),
-              fmt.signed_points((r["overload_share_after"] or 0) - (r["overload_share_before"] or 0), 0, lang),
-              delta_color="inverse")
+              fmt.signed_points(over_delta, 0, lang), **ui.delta_style(over_delta, "down", 0.005))
     freed = projection.freed_clinician_hours
-    c4.metric(t("skenaariot.metric.freed"), fmt.hours(freed, 1, lang), fmt.number(projection.fte(freed), 2, lang)
-              + " htv", delta_arrow="off", delta_color="gray")
+    c4.metric(t("skenaariot.metric.freed"), fmt.hours(freed, 1, lang), t("skenaariot.metric.freed_fte",
+              fte=fmt.number(projection.fte(freed), 2, lang)), delta_arrow="off", delta_color="gray")
     st.write(t("skenaariot.freed", hours=fmt.number(freed, 1, lang), fte=fmt.number(projection.fte(freed), 2, lang)))
     if abs(projection.freed_clinical_hours) > 1e-9:
         st.write(t("skenaariot.freed_clinical", hours=fmt.signed(-projection.freed_clinical_hours, 1, lang)))
@@ -62,7 +69,7 @@ def show_projection(projection, key: str) -> None:  # noqa: ANN001 - a Projectio
     ui.table(present.region_table(projection, lang),
              {"figure": t("skenaariot.col.figure"), "before": t("skenaariot.col.before"),
               "after": t("skenaariot.col.after"), "change": t("skenaariot.col.change")},
-             key=f"{key}_region", decimals={"before": 3, "after": 3, "change": 3}, file_stem="skenaario_alue")
+             key=f"{key}_region", file_stem="skenaario_alue")
     st.markdown(f"#### {t('skenaariot.section.stations')}")
     ui.table(rows, present.station_columns(lang), key=f"{key}_stations", percent=present.STATION_PERCENT,
              decimals=present.STATION_DECIMALS, file_stem="skenaario_asemat")
@@ -281,7 +288,7 @@ def compare_tab() -> None:
     both = frames[0].join(frames[1].select("figure", "b"), on="figure")
     ui.table(both, {"figure": t("skenaariot.col.figure"), "before": t("skenaariot.col.before"),
                     "a": saved[a].name, "b": saved[b].name},
-             key="sc_compare", decimals={"before": 3, "a": 3, "b": 3}, file_stem="skenaariot_vertailu")
+             key="sc_compare", file_stem="skenaariot_vertailu")
 
 
 if can_edit and base is None:

@@ -9,6 +9,7 @@ import typst
 
 from dashboard import fmt
 from dashboard.i18n import t
+from dashboard.scenarios.present import region_table
 from dashboard.scenarios.projection import Projection
 from warehouse.settings import settings
 
@@ -23,31 +24,9 @@ def _ratio(x: object, lang: str) -> str:
 def document(projection: Projection, stations: list[dict[str, object]], changes: list[str], lang: str) -> dict:
     """The data the template prints (every text already in the user's language)."""
     s = settings()
-    r = projection.region()
     freed = projection.freed_clinician_hours
 
-    def pair(label: str, key: str, kind: str) -> list[str]:
-        before, after = r[f"{key}_before"], r[f"{key}_after"]
-        if kind == "ratio":
-            a, b = _ratio(before, lang), _ratio(after, lang)
-            delta = fmt.signed(after - before, 2, lang) if before is not None and after is not None else fmt.MISSING
-        elif kind == "share":
-            a, b = fmt.percent(before, 1, lang), fmt.percent(after, 1, lang)
-            delta = fmt.signed_points((after - before) if before is not None and after is not None else None, 1, lang)
-        else:
-            a, b = fmt.number(before, 1, lang), fmt.number(after, 1, lang)
-            delta = fmt.signed((after or 0) - (before or 0), 1, lang)
-        return [label, a, b, delta]
-
-    rows = [
-        pair(t("skenaariot.col.load_ratio", lang), "load_ratio", "ratio"),
-        pair(t("skenaariot.col.capacity", lang), "capacity_hours_week", "hours"),
-        pair(t("skenaariot.col.required", lang), "required_hours_week", "hours"),
-        pair(t("skenaariot.col.compliance", lang), "compliance_share", "share"),
-        pair(t("skenaariot.col.clinician_admin", lang), "clinician_admin_hours_week", "hours"),
-        pair(t("skenaariot.metric.cv", lang), "load_ratio_cv", "share"),
-        pair(t("skenaariot.metric.over", lang), "overload_share", "share"),
-    ]
+    rows = [list(row) for row in region_table(projection, lang).iter_rows()]
     station_rows = [
         [str(x["station_name"]), _ratio(x["load_ratio_before"], lang), _ratio(x["load_ratio_after"], lang),
          fmt.number(x["required_hours_week_after"], 1, lang), fmt.number(x["capacity_hours_week_after"], 1, lang)]

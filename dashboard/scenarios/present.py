@@ -97,22 +97,35 @@ def band_changes(stations: pl.DataFrame) -> tuple[list[str], list[str]]:
     return back, left
 
 
+REGION_ITEMS: tuple[tuple[str, str, str], ...] = (
+    ("skenaariot.col.load_ratio", "load_ratio", "ratio"), ("skenaariot.col.capacity", "capacity_hours_week", "hours"),
+    ("skenaariot.col.required", "required_hours_week", "hours"),
+    ("skenaariot.col.compliance", "compliance_share", "share"),
+    ("skenaariot.col.clinician_admin", "clinician_admin_hours_week", "hours"),
+    ("skenaariot.metric.cv", "load_ratio_cv", "share"), ("skenaariot.metric.over", "overload_share", "share"),
+    ("skenaariot.metric.in_band", "stations_in_band", "count"),
+)
+
+
+def _text(x: float | None, kind: str, lang: str, signed: bool = False) -> str:
+    """A figure of the region table in the UI language (each row has its own unit)."""
+    if kind == "share":
+        return fmt.signed_points(x, 1, lang) if signed else fmt.percent(x, 1, lang)
+    decimals = {"ratio": 3, "hours": 1, "count": 0}[kind]
+    return fmt.signed(x, decimals, lang) if signed else fmt.number(x, decimals, lang)
+
+
 def region_table(projection: Projection, lang: str) -> pl.DataFrame:
-    """The region's figures before and after as rows (label, before, after, change), unrounded."""
+    """The region's figures before and after as rows (label, before, after, change) in the UI language's format."""
     r = projection.region()
-    items = [
-        ("skenaariot.col.load_ratio", "load_ratio"), ("skenaariot.col.capacity", "capacity_hours_week"),
-        ("skenaariot.col.required", "required_hours_week"), ("skenaariot.col.compliance", "compliance_share"),
-        ("skenaariot.col.clinician_admin", "clinician_admin_hours_week"), ("skenaariot.metric.cv", "load_ratio_cv"),
-        ("skenaariot.metric.over", "overload_share"), ("skenaariot.metric.in_band", "stations_in_band"),
-    ]
     rows = []
-    for key, col in items:
-        before, after = r[f"{col}_before"], r[f"{col}_after"]
+    for key, col, kind in REGION_ITEMS:
+        before, after = _f(r[f"{col}_before"]), _f(r[f"{col}_after"])
         change = after - before if before is not None and after is not None else None
-        rows.append((t(key, lang), _f(before), _f(after), _f(change)))
-    return pl.DataFrame(rows, schema={"figure": pl.String, "before": pl.Float64, "after": pl.Float64,
-                                      "change": pl.Float64}, orient="row")
+        rows.append((t(key, lang), _text(before, kind, lang), _text(after, kind, lang),
+                     _text(change, kind, lang, signed=True)))
+    return pl.DataFrame(rows, schema={"figure": pl.String, "before": pl.String, "after": pl.String,
+                                      "change": pl.String}, orient="row")
 
 
 def _f(x: object) -> float | None:
@@ -154,7 +167,8 @@ def before_after_chart(stations: pl.DataFrame, lang: str) -> alt.LayerChart:
         color="#b0b0b0", strokeWidth=2).encode(y=y, x=alt.X("load_ratio_before:Q", title=axis), x2="load_ratio_after:Q")
     dots = alt.Chart(long).mark_point(size=90, filled=True).encode(
         y=y,
-        x=alt.X("load_ratio:Q", title=axis, axis=alt.Axis(format=",.1f"), scale=alt.Scale(zero=False)),
+        x=alt.X("load_ratio:Q", title=axis, axis=alt.Axis(format=",.1f", tickMinStep=0.1),
+                scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", title=t("skenaariot.chart.series", lang),
                         scale=alt.Scale(domain=[before, after], range=[BEFORE_COLOUR, AFTER_COLOUR])),
         shape=alt.Shape("series:N", scale=alt.Scale(domain=[before, after], range=["circle", "diamond"]), legend=None),
