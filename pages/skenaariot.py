@@ -23,6 +23,8 @@ base = read_base(ctx.db, ctx.month) if ctx.month else None
 names = {s: ctx.station_name(s) for s in ctx.stations["station_id"].to_list()} if not ctx.stations.is_empty() else {}
 task_names = dict(base.catalogue.select("task_id", "task_name").iter_rows()) if base else {}
 own = [s for s in (base.stations["station_id"].to_list() if base else []) if scope.sees_station(s)]
+municipality_of = dict(base.stations.select("station_id", "municipality").iter_rows()) if base else {}
+own_munis = sorted({municipality_of[s] for s in own if municipality_of.get(s)})
 
 
 def show_errors(exc: ScenarioError) -> None:
@@ -105,8 +107,11 @@ def change_form() -> None:
     with st.form(f"sc_form_{kind}", clear_on_submit=False):
         data: dict = {"kind": kind}
         if kind in ("reassign", "centralise", "absence"):
-            data["stations"] = st.multiselect(t("skenaariot.form.stations"), own, format_func=names.get,
-                                              key=f"sc_{kind}_stations")
+            picked = st.multiselect(t("skenaariot.form.stations"), own, format_func=names.get,
+                                    key=f"sc_{kind}_stations")
+            muni = st.selectbox(t("skenaariot.form.all_of"), ["", *own_munis],
+                                format_func=lambda m: m or t("skenaariot.form.none"), key=f"sc_{kind}_muni")
+            data["stations"] = sorted(set(picked) | {s for s in own if muni and municipality_of.get(s) == muni})
         if kind in ("reassign", "centralise"):
             task = st.selectbox(t("skenaariot.form.task"), tasks,
                                 format_func=lambda k: f"{k} {task_names.get(k, '')}", key=f"sc_{kind}_task")
