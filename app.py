@@ -22,6 +22,7 @@ pages = [
     st.Page("pages/pulssi.py", title=t("nav.pulssi"), icon=":material/favorite:"),
     st.Page("pages/tavoitteet.py", title=t("nav.tavoitteet"), icon=":material/flag:"),
     st.Page("pages/kayttoonotto.py", title=t("nav.kayttoonotto"), icon=":material/rocket_launch:"),
+    st.Page("pages/skenaariot.py", title=t("nav.skenaariot"), icon=":material/science:"),
 ]
 if st.session_state["_session"].scope.can_upload:
     pages.append(st.Page("pages/tiedot.py", title=t("nav.tiedot"), icon=":material/upload_file:"))

@@ -109,6 +109,9 @@ def _goals(con: duckdb.DuckDBPyConnection, s: Settings) -> None:
     build_goal_marts(con, s)
 
 
+# Macros of the figure definitions shared by the marts and the what-if projection.
+DEFINITIONS = "definitions.sql"
+
 Step = tuple[str, Callable[[duckdb.DuckDBPyConnection, Settings], None] | None]
 
 # Models in dependency order; a step with a function runs Python (fixpoints SQL cannot express).
@@ -141,6 +144,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, s: Settings | None = None) -> No
     """(Re)build every model from the raw tables."""
     s = s or settings()
     _write_settings(con, s)
+    run_sql_file(con, DEFINITIONS)  # shared figure definitions (macros) before every model that uses them
     for name, func in MODELS:
         if func is None:
             run_sql_file(con, f"marts/{name}.sql")

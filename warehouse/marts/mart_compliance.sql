@@ -1,16 +1,20 @@
 -- Grain: station × mapping round × task group (NULL = all groups). Key: (station_id, mapping_date, task_group).
+-- Figures by the shared definitions of warehouse/definitions.sql.
 CREATE OR REPLACE TABLE mart_compliance AS
 SELECT
     m.station_id,
     m.mapping_date,
     t.task_group,
     sum(m.hours)::DOUBLE AS total_hours_week,
-    coalesce(sum(m.hours) FILTER (WHERE m.performer_role = t.owner_role), 0)::DOUBLE AS compliant_hours_week,
-    coalesce(sum(m.hours) FILTER (WHERE m.performer_role = t.owner_role), 0)::DOUBLE
-        / nullif(sum(m.hours)::DOUBLE, 0) AS compliance_share,
-    coalesce(sum(m.hours) FILTER (WHERE ro.role_group = 'sihteerit' AND rp.role_group = 'kliiniset'), 0)::DOUBLE
+    coalesce(sum(m.hours) FILTER (WHERE f_is_compliant(m.performer_role, t.owner_role)), 0)::DOUBLE
+        AS compliant_hours_week,
+    f_compliance_share(
+        coalesce(sum(m.hours) FILTER (WHERE f_is_compliant(m.performer_role, t.owner_role)), 0)::DOUBLE,
+        sum(m.hours)::DOUBLE
+    ) AS compliance_share,
+    coalesce(sum(m.hours) FILTER (WHERE f_is_clinician_admin(ro.role_group, rp.role_group)), 0)::DOUBLE
         AS clinician_admin_hours_week,
-    coalesce(sum(m.hours) FILTER (WHERE ro.role_group = 'sihteerit'), 0)::DOUBLE AS secretary_task_hours_week
+    coalesce(sum(m.hours) FILTER (WHERE f_is_required(ro.role_group)), 0)::DOUBLE AS secretary_task_hours_week
 -- Hours are summed as exact decimals: a parallel float sum depends on the row order, and the same files must give
 -- the same values.
 FROM (SELECT *, hours_week::DECIMAL(18, 10) AS hours FROM stg_mappings) AS m
