@@ -458,3 +458,11 @@ def test_only_copies_of_dead_loaders_are_removed(tmp_path: Path) -> None:
     removed = wdb.remove_stale_copies(db)
     assert sorted(p.name for p in removed) == sorted(names[:2])
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[2:])
+
+
+def test_a_dry_run_writes_nothing_not_even_a_key_file(etl_new_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TYONJAKO_PSEUDONYM_KEY")
+    files = {name: csv_bytes(rows) for name, rows in (("asemat.csv", ASEMAT), ("henkilosto.csv", HENKILOSTO))}
+    planned = dry_run(inputs(files), etl_new_db)
+    assert planned.ok and [f.diff.added for f in planned.files if f.diff] == [3, 4]
+    assert list(etl_new_db.parent.iterdir()) == []
