@@ -23,7 +23,7 @@ from etl.contract import (
     required,
 )
 from etl.normalize import fold
-from etl.problems import MAX_LISTED, Problem
+from etl.problems import MAX_LISTED, Problem, thousands
 from etl.readers import ROW, RawTable
 
 ERR_ROW, ERR_COL, ERR_IDX, ERR_MSG = "row", "column", "column_index", "message"
@@ -355,11 +355,8 @@ def _allowed(codes: str) -> str:
 
 
 def _plural(n: int, one: str, many: str) -> str:
-    return f"{_thousands(n)} {one if n == 1 else many}"
+    return f"{thousands(n)} {one if n == 1 else many}"
 
-
-def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", "\u00a0")
 
 
 def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None = None) -> Validated:
@@ -531,7 +528,7 @@ def _too_long(raw: pl.DataFrame, rawc: pl.Expr, name: str, header: str, index: i
     return errors_where(
         raw, (length > cap).fill_null(False), header, index,
         pl.lit(f"{name}: arvossa on ") + length.cast(pl.String)
-        + pl.lit(f" merkkiä, kun enintään {_thousands(cap)} sallitaan: lyhennä arvo"),
+        + pl.lit(f" merkkiä, kun enintään {thousands(cap)} sallitaan: lyhennä arvo"),
     )
 
 
@@ -545,19 +542,19 @@ def _unknown_columns(
     first_index = unknown[0][0]
     listed = ", ".join(f"'{h}'" for h in shown[: limits.LISTED_UNKNOWN_COLUMNS])
     more = len(shown) - limits.LISTED_UNKNOWN_COLUMNS
-    listed += f" ja {_thousands(more)} muuta" if more > 0 else ""
+    listed += f" ja {thousands(more)} muuta" if more > 0 else ""
     if source == "pulssi":
         hint = "lisää ne kysymykset-tiedostoon tai korjaa sarakkeiden nimet"
         if len(unknown) <= limits.LISTED_UNKNOWN_COLUMNS:
             return [header_error(table, h, i, f"kysymystä '{s}' ei ole kysymysluettelossa: lisää se "
                                  "kysymykset-tiedostoon tai korjaa sarakkeen nimi")
                     for (i, h), s in zip(unknown, shown, strict=True)]
-        return [header_error(table, shown[0], first_index, f"{_thousands(len(unknown))} kysymyssaraketta ei ole "
+        return [header_error(table, shown[0], first_index, f"{thousands(len(unknown))} kysymyssaraketta ei ole "
                              f"kysymysluettelossa: {listed}; {hint}")]
     if len(unknown) == 1:
         message = f"tuntematon sarake '{shown[0]}' ohitetaan"
     else:
-        message = f"{_thousands(len(unknown))} tuntematonta saraketta ohitetaan: {listed}"
+        message = f"{thousands(len(unknown))} tuntematonta saraketta ohitetaan: {listed}"
     warnings.append(Problem(table.file_name, table.header_row, shown[0], message, first_index))
     return []
 
@@ -694,7 +691,7 @@ def reference_errors(v: Validated, column: str, known: set[str], what: str) -> p
         parts.append(f"{shown} ({_plural(n, 'rivi', 'riviä')}, ensimmäinen rivi {first})" if n > 1
                      else f"{shown} (rivi {first})")
     if groups.height > _LISTED_VALUES:
-        parts.append(f"… ja {_thousands(groups.height - _LISTED_VALUES)} muuta")
+        parts.append(f"… ja {thousands(groups.height - _LISTED_VALUES)} muuta")
     target = one if groups.height == 1 else many
     pronoun = "jota" if groups.height == 1 else "joita"
     message = (f"{_plural(rows.height, 'rivi viittaa', 'riviä viittaa')} {target}, {pronoun} ei ole {where}: "
