@@ -56,7 +56,8 @@ _CODE_NAME = {
 
 MASKED = "«henkilönumero»"
 _ECHO_CHARS = 80
-_LONG_DIGITS = r"^\d{5,}$"
+# The usual forms of an employee number: five or more digits, perhaps with a short letter prefix or suffix.
+_ID_LIKE = r"^[A-Za-z]{0,4}[-_ ]?\d{5,}[A-Za-z]{0,2}$"
 
 
 def _shape(text: str) -> str:
@@ -74,7 +75,8 @@ class Mask:
 
     A row shifted by a column puts an employee number into another column, and its message would echo it; so
     every value equal to an employee number of the same file, of the same form as those numbers (at least five
-    characters), or of five or more digits is shown as «henkilönumero».
+    characters), or of the usual form of one (five or more digits, perhaps with a letter prefix) is shown as
+    «henkilönumero».
     """
 
     ids: frozenset[str]
@@ -89,7 +91,7 @@ class Mask:
 
     def hides(self, text: str) -> bool:
         """Whether a value must not be echoed."""
-        return text in self.ids or _shape(text) in self.shapes or re.match(_LONG_DIGITS, text) is not None
+        return text in self.ids or _shape(text) in self.shapes or re.match(_ID_LIKE, text) is not None
 
     def text(self, text: str) -> str:
         """The value as a message may show it."""
@@ -97,7 +99,7 @@ class Mask:
 
     def expr(self, raw: pl.Expr) -> pl.Expr:
         """True where a cell's value must not be echoed."""
-        cond = raw.is_in(list(self.ids)) | raw.str.contains(_LONG_DIGITS)
+        cond = raw.is_in(list(self.ids)) | raw.str.contains(_ID_LIKE)
         if self.shapes:
             cond = cond | _shape_expr(raw).is_in(list(self.shapes))
         return cond.fill_null(False)
@@ -620,7 +622,7 @@ def _source_rules(
         sick, other = pl.col("sairauspoissaolo_pv"), pl.col("muu_poissaolo_pv").fill_null(0)
         too_many = ((sick + other) > pl.col("__wd")).fill_null(False)
         msg = pl.concat_str([
-            pl.lit("sairauspoissaolo_pv + muu_poissaolo_pv = "), (sick + other).cast(pl.String),
+            pl.lit("sairauspoissaolo_pv + muu_poissaolo_pv = "), _shown((sick + other).cast(pl.String), mask),
             pl.lit(" ylittää kuukauden "), pl.col("__wd").cast(pl.String), pl.lit(" työpäivää"),
         ])
         name, i = h("sairauspoissaolo_pv")
