@@ -330,7 +330,7 @@ _STATIC_KEYS = (
     "freed", "mapping_date", "share", "clinician_hours", "pulssi", "question", "mean3", "favourable",
     "respondents", "participation", "rollout", "late_heading", "late_none", "planned", "delay_days",
     "open_questions", "questions_heading", "questions_none", "opened", "topic", "days_open", "more", "data",
-    "source", "last_month", "page", "trend12",
+    "source", "last_month", "page", "trend12", "goals_note",
 )
 
 
