@@ -341,3 +341,25 @@ def test_saved_scenario_survives_a_reload_and_a_lost_base_month(db: Path, tmp_pa
     with pytest.raises(ScenarioError) as err:
         run(own, parse_scenario(saved[0].body), PM)
     assert err.value.texts("fi") == ["lähtökuukautta 6/2025 ei ole tietovarastossa."]
+
+
+# --- the PDF ----------------------------------------------------------------------------------------------------
+def test_pdf_is_one_page_with_the_scenario_figures(db: Path, tmp_path: Path) -> None:
+    import subprocess
+
+    from dashboard.scenarios.pdf import to_pdf
+    from dashboard.scenarios.present import describe, station_rows
+
+    p = projected(db, {"kind": "absence", "stations": ["A"], "share": 0.1})
+    pdf = to_pdf(p, station_rows(p.stations, "fi").to_dicts(),
+                 describe(p.scenario, {"A": "Asema A"}, {}, "fi"), "fi")
+    path = tmp_path / "s.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "Pages:           1" in info
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Skenaario: testi" in text
+    assert "Asema A: poissaolo-osuus 10,0 %" in text
+    # A's load ratio after: 84 / (1.8 × 36.25) = 1.287…
+    assert "1,29" in text and "1,16" in text
