@@ -288,7 +288,12 @@ def test_proposal_finds_the_obvious_transfer(db: Path) -> None:
     assert [(c.station, c.fte_delta) for c in p.scenario.changes] == [("B", -0.4), ("A", 0.4)]
 
 
-def test_infeasible_band_minimises_the_worst_ratio(db: Path) -> None:
+@pytest.mark.parametrize("exact_pairs", [3000, 0])  # 0: the bisection used for large regions
+def test_infeasible_band_minimises_the_worst_ratio(db: Path, exact_pairs: int, monkeypatch: pytest.MonkeyPatch
+                                                   ) -> None:
+    from dashboard.scenarios import proposal
+
+    monkeypatch.setattr(proposal, "EXACT_PAIRS", exact_pairs)
     p = propose(projected(db), ProposalLimits(givers=["B"], max_move=0.1), PM)
     assert not p.band_feasible and p.verified
     assert [(t.giver, t.taker, t.fte) for t in p.transfers] == [("B", "A", 0.1)]
@@ -296,7 +301,11 @@ def test_infeasible_band_minimises_the_worst_ratio(db: Path) -> None:
     assert p.worst_after == pytest.approx(max(_ratios_from(p.transfers).values()))
 
 
-def test_limits_are_respected(db: Path) -> None:
+@pytest.mark.parametrize("exact_pairs", [3000, 0])
+def test_limits_are_respected(db: Path, exact_pairs: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboard.scenarios import proposal
+
+    monkeypatch.setattr(proposal, "EXACT_PAIRS", exact_pairs)
     limits = ProposalLimits(givers=["C"], takers=["A"], max_move=0.3)
     p = propose(projected(db), limits, PM)
     assert p.verified
@@ -306,7 +315,12 @@ def test_limits_are_respected(db: Path) -> None:
     assert p.worst_after == pytest.approx(36 / 32.625)
 
 
-def test_new_fte_goes_where_it_lowers_the_worst_ratio(db: Path) -> None:
+@pytest.mark.parametrize("exact_pairs", [3000, 0])
+def test_new_fte_goes_where_it_lowers_the_worst_ratio(db: Path, exact_pairs: int,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboard.scenarios import proposal
+
+    monkeypatch.setattr(proposal, "EXACT_PAIRS", exact_pairs)
     # B stays under the band (it may not give), so the worst ratio is minimised: 0.4 to A and 0.1 to C leaves
     # A at 84/87 = 0.966 and C at 36/39.875 = 0.903; all 0.5 to A would leave C the worst at 0.993.
     p = propose(projected(db), ProposalLimits(givers=[], new_fte=0.5), PM)
