@@ -138,3 +138,15 @@ def test_proposal_tab_places_new_fte_and_hands_it_over_as_a_scenario(make_app, d
     assert at.session_state["sc_changes"] == [c.model_dump() for c in proposal.scenario.changes]
     assert all(c["kind"] == "staffing" and c["fte_delta"] > 0 for c in at.session_state["sc_changes"])
     assert TEXTS["proposal_taken"] in [s.value for s in at.success]
+
+
+def test_swedish_page_has_every_text(make_app, demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TYONJAKO_LANG", "sv")  # AppTest formats widget values outside the run too
+    at = make_app(demo_db, page=PAGE, state={"lang": "sv"})
+    assert not at.exception
+    assert [h.value for h in at.title] == ["Scenarier"]
+    texts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [m.label for m in at.metric]
+    texts += [s.label for s in at.selectbox] + [b.label for b in at.button] + [str(d.value.columns) for d in
+                                                                                at.dataframe]
+    assert not [x for x in texts if "skenaariot." in x], texts
+    assert "Belastningskvot, hela området" in [m.label for m in at.metric]
