@@ -48,7 +48,7 @@ def raw_read(workdir: Path) -> dict[str, Any]:
     con = duckdb.connect(str(db))
     rows = 0
     for name, paths in groups.items():
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv(?, delim=';', header=true, union_by_name=true)",
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv(?, delim=';', header=true)",
                     [paths])
         rows += con.sql(f"SELECT count(*) FROM {name}").fetchall()[0][0]
     con.execute("CHECKPOINT")
