@@ -29,6 +29,12 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process (all threads): steadier than wall time on a machine others share."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _files(workdir: Path, which: str) -> list[Path]:
     listing = json.loads((workdir / "files.json").read_text(encoding="utf-8"))
     return [Path(p) for p in listing[which]]
@@ -55,7 +61,7 @@ def raw_read(workdir: Path) -> dict[str, Any]:
     con.close()
     seconds = time.perf_counter() - start
     db.unlink()
-    return {"seconds": seconds, "peak_rss_mb": _peak_mb(), "rows": rows}
+    return {"seconds": seconds, "cpu_s": _cpu_s(), "peak_rss_mb": _peak_mb(), "rows": rows}
 
 
 def _timed_load(workdir: Path, which: str) -> dict[str, Any]:
@@ -86,8 +92,9 @@ def _timed_load(workdir: Path, which: str) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     if not result.ok:
         raise SystemExit("\n".join(result.problem_lines()[:20]))
-    return {"seconds": seconds, "peak_rss_mb": _peak_mb(), "suppression_seconds": spent["suppression"],
-            "partitions_decided": len(decided), "warehouse_mb": (workdir / "bench.duckdb").stat().st_size / 2**20}
+    return {"seconds": seconds, "cpu_s": _cpu_s(), "peak_rss_mb": _peak_mb(),
+            "suppression_seconds": spent["suppression"], "partitions_decided": len(decided),
+            "warehouse_mb": (workdir / "bench.duckdb").stat().st_size / 2**20}
 
 
 def full_load(workdir: Path) -> dict[str, Any]:
