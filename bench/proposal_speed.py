@@ -78,8 +78,8 @@ def main() -> None:
         timed(base, ProposalLimits(), "demo region, 24 stations")
         timed(base, ProposalLimits(givers=[], new_fte=0.5), "demo region, where should 0.5 new FTE go")
         big = synthetic_base(600)
-        timed(big, ProposalLimits(time_limit=120), "synthetic region, 600 stations")
-        timed(big, ProposalLimits(municipality="K00", time_limit=120), "one municipality of it, 20 stations")
+        timed(big, ProposalLimits(time_limit=30), "synthetic region, 600 stations (30 s per solver phase)")
+        timed(big, ProposalLimits(municipality="K00", time_limit=30), "one municipality of it, 20 stations")
 
 
 if __name__ == "__main__":

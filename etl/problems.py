@@ -7,6 +7,11 @@ from dataclasses import dataclass
 MAX_LISTED = 100
 
 
+def thousands(n: int) -> str:
+    """An integer as Finnish text writes it in a message: 10 000 (with a non-breaking space)."""
+    return f"{n:,}".replace(",", "\u00a0")
+
+
 class ReadError(Exception):
     """The file cannot be read at all."""
 

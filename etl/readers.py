@@ -14,7 +14,7 @@ import polars as pl
 
 from etl import limits, xlsx_guard
 from etl.normalize import fold
-from etl.problems import ReadError
+from etl.problems import ReadError, thousands
 
 ROW = "__row"
 _LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*(?:\r\n|\n|\r))+")
@@ -148,6 +148,8 @@ def read_csv(path: Path, data: bytes, display_name: str) -> RawTable:
             raise ReadError("CSV-tiedostoa ei voi lukea: lainausmerkit tai rivien rakenne ovat rikki (tarkista, "
                             "että jokainen lainausmerkein alkava arvo myös päättyy lainausmerkkiin)") from exc
         width = max((len(r) for r in rows), default=0)
+        if width > limits.MAX_COLUMNS:
+            raise ReadError(_too_wide(width)) from exc
         frame = pl.DataFrame(
             {f"column_{i + 1}": [r[i] if i < len(r) and r[i] != "" else None for r in rows] for i in range(width)},
             schema={f"column_{i + 1}": pl.String for i in range(width)},
@@ -167,18 +169,15 @@ def _check_width(text: str, delimiter: str) -> None:
 
 
 def _too_wide(width: int) -> str:
-    return (f"tiedostossa on {_thousands(width)} saraketta, kun enintään {_thousands(limits.MAX_COLUMNS)} "
+    return (f"tiedostossa on {thousands(width)} saraketta, kun enintään {thousands(limits.MAX_COLUMNS)} "
             "sallitaan: poista ylimääräiset sarakkeet (tai tarkista, että tiedosto on oikea)")
 
 
 def _check_height(rows: int) -> None:
     if rows > limits.MAX_ROWS + 1:
-        raise ReadError(f"tiedostossa on {_thousands(rows)} riviä, kun yhdessä tiedostossa sallitaan enintään "
-                        f"{_thousands(limits.MAX_ROWS)}: jaa tiedosto osiin (esimerkiksi kuukausittain)")
+        raise ReadError(f"tiedostossa on {thousands(rows)} riviä, kun yhdessä tiedostossa sallitaan enintään "
+                        f"{thousands(limits.MAX_ROWS)}: jaa tiedosto osiin (esimerkiksi kuukausittain)")
 
-
-def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", "\u00a0")
 
 
 def read_xlsx(path: Path, data: bytes, display_name: str, source: str | None) -> RawTable:

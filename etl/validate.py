@@ -23,7 +23,7 @@ from etl.contract import (
     required,
 )
 from etl.normalize import fold
-from etl.problems import MAX_LISTED, Problem
+from etl.problems import MAX_LISTED, Problem, thousands
 from etl.readers import ROW, RawTable
 
 ERR_ROW, ERR_COL, ERR_IDX, ERR_MSG = "row", "column", "column_index", "message"
@@ -56,7 +56,8 @@ _CODE_NAME = {
 
 MASKED = "«henkilönumero»"
 _ECHO_CHARS = 80
-_LONG_DIGITS = r"^\d{5,}$"
+# The usual forms of an employee number: five or more digits, perhaps with a short letter prefix or suffix.
+_ID_LIKE = r"^[A-Za-z]{0,4}[-_ ]?\d{5,}[A-Za-z]{0,2}$"
 
 
 def _shape(text: str) -> str:
@@ -74,7 +75,8 @@ class Mask:
 
     A row shifted by a column puts an employee number into another column, and its message would echo it; so
     every value equal to an employee number of the same file, of the same form as those numbers (at least five
-    characters), or of five or more digits is shown as «henkilönumero».
+    characters), or of the usual form of one (five or more digits, perhaps with a letter prefix) is shown as
+    «henkilönumero».
     """
 
     ids: frozenset[str]
@@ -89,7 +91,7 @@ class Mask:
 
     def hides(self, text: str) -> bool:
         """Whether a value must not be echoed."""
-        return text in self.ids or _shape(text) in self.shapes or re.match(_LONG_DIGITS, text) is not None
+        return text in self.ids or _shape(text) in self.shapes or re.match(_ID_LIKE, text) is not None
 
     def text(self, text: str) -> str:
         """The value as a message may show it."""
@@ -97,7 +99,7 @@ class Mask:
 
     def expr(self, raw: pl.Expr) -> pl.Expr:
         """True where a cell's value must not be echoed."""
-        cond = raw.is_in(list(self.ids)) | raw.str.contains(_LONG_DIGITS)
+        cond = raw.is_in(list(self.ids)) | raw.str.contains(_ID_LIKE)
         if self.shapes:
             cond = cond | _shape_expr(raw).is_in(list(self.shapes))
         return cond.fill_null(False)
@@ -355,11 +357,8 @@ def _allowed(codes: str) -> str:
 
 
 def _plural(n: int, one: str, many: str) -> str:
-    return f"{_thousands(n)} {one if n == 1 else many}"
+    return f"{thousands(n)} {one if n == 1 else many}"
 
-
-def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", "\u00a0")
 
 
 def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None = None) -> Validated:
@@ -531,7 +530,7 @@ def _too_long(raw: pl.DataFrame, rawc: pl.Expr, name: str, header: str, index: i
     return errors_where(
         raw, (length > cap).fill_null(False), header, index,
         pl.lit(f"{name}: arvossa on ") + length.cast(pl.String)
-        + pl.lit(f" merkkiä, kun enintään {_thousands(cap)} sallitaan: lyhennä arvo"),
+        + pl.lit(f" merkkiä, kun enintään {thousands(cap)} sallitaan: lyhennä arvo"),
     )
 
 
@@ -545,19 +544,19 @@ def _unknown_columns(
     first_index = unknown[0][0]
     listed = ", ".join(f"'{h}'" for h in shown[: limits.LISTED_UNKNOWN_COLUMNS])
     more = len(shown) - limits.LISTED_UNKNOWN_COLUMNS
-    listed += f" ja {_thousands(more)} muuta" if more > 0 else ""
+    listed += f" ja {thousands(more)} muuta" if more > 0 else ""
     if source == "pulssi":
         hint = "lisää ne kysymykset-tiedostoon tai korjaa sarakkeiden nimet"
         if len(unknown) <= limits.LISTED_UNKNOWN_COLUMNS:
             return [header_error(table, h, i, f"kysymystä '{s}' ei ole kysymysluettelossa: lisää se "
                                  "kysymykset-tiedostoon tai korjaa sarakkeen nimi")
                     for (i, h), s in zip(unknown, shown, strict=True)]
-        return [header_error(table, shown[0], first_index, f"{_thousands(len(unknown))} kysymyssaraketta ei ole "
+        return [header_error(table, shown[0], first_index, f"{thousands(len(unknown))} kysymyssaraketta ei ole "
                              f"kysymysluettelossa: {listed}; {hint}")]
     if len(unknown) == 1:
         message = f"tuntematon sarake '{shown[0]}' ohitetaan"
     else:
-        message = f"{_thousands(len(unknown))} tuntematonta saraketta ohitetaan: {listed}"
+        message = f"{thousands(len(unknown))} tuntematonta saraketta ohitetaan: {listed}"
     warnings.append(Problem(table.file_name, table.header_row, shown[0], message, first_index))
     return []
 
@@ -623,7 +622,7 @@ def _source_rules(
         sick, other = pl.col("sairauspoissaolo_pv"), pl.col("muu_poissaolo_pv").fill_null(0)
         too_many = ((sick + other) > pl.col("__wd")).fill_null(False)
         msg = pl.concat_str([
-            pl.lit("sairauspoissaolo_pv + muu_poissaolo_pv = "), (sick + other).cast(pl.String),
+            pl.lit("sairauspoissaolo_pv + muu_poissaolo_pv = "), _shown((sick + other).cast(pl.String), mask),
             pl.lit(" ylittää kuukauden "), pl.col("__wd").cast(pl.String), pl.lit(" työpäivää"),
         ])
         name, i = h("sairauspoissaolo_pv")
@@ -694,7 +693,7 @@ def reference_errors(v: Validated, column: str, known: set[str], what: str) -> p
         parts.append(f"{shown} ({_plural(n, 'rivi', 'riviä')}, ensimmäinen rivi {first})" if n > 1
                      else f"{shown} (rivi {first})")
     if groups.height > _LISTED_VALUES:
-        parts.append(f"… ja {_thousands(groups.height - _LISTED_VALUES)} muuta")
+        parts.append(f"… ja {thousands(groups.height - _LISTED_VALUES)} muuta")
     target = one if groups.height == 1 else many
     pronoun = "jota" if groups.height == 1 else "joita"
     message = (f"{_plural(rows.height, 'rivi viittaa', 'riviä viittaa')} {target}, {pronoun} ei ole {where}: "

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from etl import limits
-from etl.problems import ReadError
+from etl.problems import ReadError, thousands
 
 _CHUNK = 1024 * 1024
 _SMALL_PART = 16 * 1024 * 1024
@@ -57,9 +57,6 @@ def _mb(n: int) -> str:
             return f"{n / size:.1f} {unit}".replace(".", ",")
     return f"{n} t"
 
-
-def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", "\u00a0")
 
 
 def _unsafe(reason: str) -> ReadError:
@@ -111,7 +108,7 @@ def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
                           "zip-pommi? Tallenna tiedot uudelleen Excelissä tai CSV-muodossa")
         if size >= limits.XLSX_RATIO_FROM_BYTES and size / packed > limits.MAX_XLSX_RATIO:
             raise _unsafe(f"sen osa {info.filename} purkautuu {_mb(size)}:ksi {_mb(packed)}:sta eli "
-                          f"{_thousands(round(size / packed))}-kertaiseksi, kun tavallinen työkirja pakkautuu "
+                          f"{thousands(round(size / packed))}-kertaiseksi, kun tavallinen työkirja pakkautuu "
                           "enintään muutamia kymmeniä kertoja; tiedosto näyttää zip-pommilta")
     if total > limits.MAX_XLSX_TOTAL_BYTES:
         raise _unsafe(f"työkirja purkautuu yhteensä {_mb(total)}:ksi, kun enintään "
@@ -172,7 +169,7 @@ def _scan_sheet(zf: zipfile.ZipFile, sheet: SheetInfo) -> None:
             if max_col > limits.MAX_COLUMNS or max_row * max_col > limits.MAX_CELLS:
                 sheet.max_row, sheet.max_col = max_row, max_col
                 _refuse_extent(sheet, f"siinä on solu sarakkeessa {_letters(max_col)} ja rivillä "
-                                      f"{_thousands(max_row)}")
+                                      f"{thousands(max_row)}")
         values += sum(body.count(t) for t in _VALUE_TAGS)
     sheet.max_row, sheet.max_col, sheet.values = max_row, max_col, values
 
@@ -198,8 +195,8 @@ def _letters(n: int) -> str:
 
 def _refuse_extent(sheet: SheetInfo, what: str) -> None:
     raise _unsafe(
-        f"taulukko '{sheet.name}': {what}, eli {_thousands(sheet.max_row)} riviä × {_thousands(sheet.max_col)} "
-        f"saraketta; enintään {_thousands(limits.MAX_COLUMNS)} saraketta ja {_thousands(limits.MAX_CELLS)} solua "
+        f"taulukko '{sheet.name}': {what}, eli {thousands(sheet.max_row)} riviä × {thousands(sheet.max_col)} "
+        f"saraketta; enintään {thousands(limits.MAX_COLUMNS)} saraketta ja {thousands(limits.MAX_CELLS)} solua "
         "sallitaan. Poista taulukosta tyhjät rivit ja sarakkeet tai tallenna se CSV-muodossa"
     )
 

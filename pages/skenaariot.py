@@ -211,8 +211,8 @@ def proposal_tab() -> None:
     if run:
         limits = ProposalLimits(municipality=muni or None, givers=givers, takers=takers, max_move=max_move,
                                 new_fte=new_fte)
-        st.session_state["sc_proposal"] = propose(start, limits, scope)
-    proposal = st.session_state.get("sc_proposal")
+        st.session_state["sc_proposal_result"] = propose(start, limits, scope)
+    proposal = st.session_state.get("sc_proposal_result")
     if proposal is None or proposal.scenario.base_month != ctx.month:
         return
     st.markdown(f"#### {t('skenaariot.section.proposal')}")
@@ -232,9 +232,12 @@ def proposal_tab() -> None:
                  {"giver": t("skenaariot.col.giver"), "taker": t("skenaariot.col.taker"),
                   "fte": t("skenaariot.col.fte")},
                  key="sc_transfers", file_stem="ehdotus_siirrot")
-        if st.button(t("skenaariot.use_proposal"), key="sc_use"):
-            st.session_state["sc_changes"] = [c.model_dump() for c in proposal.scenario.changes]
+        taken = [c.model_dump() for c in proposal.scenario.changes]
+        if st.session_state.get("sc_changes") == taken:
             st.success(t("skenaariot.proposal_taken"))
+        elif st.button(t("skenaariot.use_proposal"), key="sc_use"):
+            st.session_state["sc_changes"] = taken
+            st.rerun()  # the Rakenna tab, drawn above, shows the proposal at once
         if proposal.projection is not None:
             show_projection(proposal.projection, "sc_prop")
 

@@ -31,32 +31,6 @@ st.download_button(
     help=t("raportti.download_help"), on_click="ignore", icon=":material/picture_as_pdf:",
 )
 
-# --- Huomiot: what needs attention, each linked to the page where its figure shows -------------------------
-HUOMIOT_SHOWN = 5
-found = attention.items(ctx.db, ctx.scope, ctx.month, ctx.municipality, ctx.station_id, ctx.lang)
-with st.container(border=True):
-    st.markdown(f"#### {t('huomiot.heading')}")
-    if not found:
-        st.caption(t("huomiot.none"))
-    for rule, items, _ in attention.grouped(found, ctx.lang):
-        st.markdown(f"**{t(f'huomiot.title.{rule}')}**")
-
-        def _show(item: attention.Item) -> None:
-            """One item: a link to its page, or plain text where the page is not open to this user."""
-            text = attention.describe(item, ctx.lang)
-            if item.page == "pages/tiedot.py" and not ctx.scope.can_upload:
-                st.markdown(f"- {text}")
-            else:
-                st.page_link(item.page, label=text, icon=":material/arrow_forward:")
-
-        for item in items[:HUOMIOT_SHOWN]:
-            _show(item)
-        if len(items) > HUOMIOT_SHOWN:
-            with st.expander(t("huomiot.more", n=len(items) - HUOMIOT_SHOWN)):
-                for item in items[HUOMIOT_SHOWN:]:
-                    _show(item)
-    st.caption(t("huomiot.caption"))
-
 row1 = st.columns(4)
 live, total = k["stations_live"], k["stations_total"]
 row1[0].metric(
@@ -104,6 +78,25 @@ row2[2].metric(
 )
 if not has_pulssi:
     row2[3].info(t("empty.no_pulssi_month"))
+
+# --- Huomiot: what needs attention, each with a link to the page where its figure shows ----------------------
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#$~|"})
+found = attention.items(ctx.db, ctx.scope, ctx.month, ctx.municipality, ctx.station_id, ctx.lang)
+with st.container(border=True):
+    st.markdown(f"#### {t('huomiot.heading')}")
+    if not found:
+        st.caption(t("huomiot.none"))
+    for rule, items, _ in attention.grouped(found, ctx.lang):
+        # A short list is open; a long one (e.g. participation at many stations) is folded, with its count.
+        with st.expander(f"{t(f'huomiot.title.{rule}')} ({len(items)})", expanded=len(items) <= 3):
+            for item in items:
+                text_col, link_col = st.columns([5, 1], vertical_alignment="center")
+                # Data (station names, question topics) is shown as written, not read as Markdown.
+                text_col.markdown(attention.describe(item, ctx.lang).translate(_MARKDOWN_SPECIAL))
+                page_key = item.page.removeprefix("pages/").removesuffix(".py")
+                if item.page != "pages/tiedot.py" or ctx.scope.can_upload:  # Tiedot is the project manager's
+                    link_col.page_link(item.page, label=t(f"nav.{page_key}"), icon=":material/arrow_forward:")
+    st.caption(t("huomiot.caption"))
 
 st.markdown(f"#### {t('overview.trends')}")
 trend_cols = st.columns(4)

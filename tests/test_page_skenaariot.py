@@ -122,3 +122,31 @@ def test_saved_scenario_of_another_station_is_hidden_from_a_manager(make_app, de
     assert store.listing(demo_db, Scope("esihenkilo", frozenset({OWN}))) == []
     at = make_app(demo_db, page=PAGE, role="esihenkilo", station=OWN)
     assert "Muiden asema" not in [e.label for e in at.expander]
+
+
+def test_proposal_tab_places_new_fte_and_hands_it_over_as_a_scenario(make_app, demo_db: Path) -> None:
+    at = make_app(demo_db, page=PAGE)
+    at.multiselect(key="sc_p_g").set_value([])
+    at.number_input(key="sc_p_new").set_value(0.5)
+    next(b for b in at.button if b.label == TEXTS["form"]["run"]).click().run()
+    assert not at.exception
+    proposal = at.session_state["sc_proposal_result"]
+    assert proposal.verified and [t.giver for t in proposal.transfers] == [None] * len(proposal.transfers)
+    assert TEXTS["verified"] in [c.value for c in at.caption]
+    next(b for b in at.button if b.label == TEXTS["use_proposal"]).click().run()
+    assert not at.exception
+    assert at.session_state["sc_changes"] == [c.model_dump() for c in proposal.scenario.changes]
+    assert all(c["kind"] == "staffing" and c["fte_delta"] > 0 for c in at.session_state["sc_changes"])
+    assert TEXTS["proposal_taken"] in [s.value for s in at.success]
+
+
+def test_swedish_page_has_every_text(make_app, demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TYONJAKO_LANG", "sv")  # AppTest formats widget values outside the run too
+    at = make_app(demo_db, page=PAGE, state={"lang": "sv"})
+    assert not at.exception
+    assert [h.value for h in at.title] == ["Scenarier"]
+    texts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [m.label for m in at.metric]
+    texts += [s.label for s in at.selectbox] + [b.label for b in at.button] + [str(d.value.columns) for d in
+                                                                                at.dataframe]
+    assert not [x for x in texts if "skenaariot." in x], texts
+    assert "Belastningskvot, hela området" in [m.label for m in at.metric]

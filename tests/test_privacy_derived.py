@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 pytest.register_assert_rewrite("etl_helpers")
@@ -339,15 +339,18 @@ def published_model(db: Path, staff: list[Person]) -> Model:
         value, v = model.sick_rate(members)
         assert row["sick_leave_rate"] == pytest.approx(value), row
         model.add(v)
+    region_rate_shown = bool(rows(db, "SELECT 1 FROM mart_sick_leave WHERE municipality IS NULL AND station_id IS "
+                                      "NULL AND role_group = 'sihteerit' AND sick_leave_rate IS NOT NULL"))
+    if sum(p.group == "sihteerit" for p in staff) < K:
+        assert not region_rate_shown
     work = rows(db, "SELECT * FROM mart_workload")
     assert work and "sick_days" not in work[0]
     for row in work:
         station = members_of.get(("station", row["station_id"]), [])
         sec = members_of.get(("station_group", row["station_id"], "sihteerit"), [])
         assert row["capacity_estimated"] == (len(sec) < K), row
-        region_secretaries = sum(p.group == "sihteerit" for p in staff)
-        if row["capacity_estimated"] and sec and region_secretaries < K:
-            # The region's rate is then the sick leave of fewer than k people: nothing is published.
+        if row["capacity_estimated"] and sec and not region_rate_shown:
+            # The estimate carries the region's secretary rate: only where that rate is itself shown.
             assert (row["secretary_net_fte"], row["capacity_hours_week"], row["load_ratio"]) == (None, None, None)
         else:
             value, v = model.estimated_net(sec) if row["capacity_estimated"] and sec else model.recorded_net(sec)
@@ -372,6 +375,28 @@ def published_model(db: Path, staff: list[Person]) -> Model:
     return model
 
 
+# A region that takes every path: a recorded station (6 secretaries, 6 nurses), estimated ones (2 secretaries beside
+# 5 nurses; a lone part-time secretary with one other person; 3 secretaries beside 5 nurses) and a shown region rate.
+MIXED = [
+    *[Person(f"a{i}", "A", "KuntaA", "sihteerit", (100, 80, 50)[i % 3] / 100, i % 4, i % 3) for i in range(6)],
+    *[Person(f"an{i}", "A", "KuntaA", "kliiniset", 1.0, i % 2, 1) for i in range(6)],
+    *[Person(f"b{i}", "B", "KuntaB", "sihteerit", 1.0, 3 * i, 1) for i in range(2)],
+    *[Person(f"bn{i}", "B", "KuntaB", "kliiniset", 0.8, i, 0) for i in range(5)],
+    Person("c0", "C", "KuntaA", "sihteerit", 0.5, 2, 0), Person("c1", "C", "KuntaA", "muut", 1.0, 0, 2),
+    # D: 3 secretaries in a municipality of their own, so that the region's secretary rate can be shown.
+    *[Person(f"d{i}", "D", "KuntaD", "sihteerit", 1.0, i, 2 - i) for i in range(3)],
+    *[Person(f"dn{i}", "D", "KuntaD", "kliiniset", 1.0, 1, 1) for i in range(5)],
+]
+
+# Without C and with six more secretaries at E: the region's secretary rate is shown, so B and D publish the estimate
+# and A (6 secretaries, 6 nurses) its recorded figures with the station's net FTE.
+SHOWN_RATE = [p for p in MIXED if p.station != "C"] + [
+    Person(f"e{i}", "E", "KuntaE", "sihteerit", 1.0, i % 3, 1) for i in range(6)
+]
+
+
+@example(staff=SHOWN_RATE)
+@example(staff=MIXED)
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(staff=regions())

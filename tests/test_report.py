@@ -18,7 +18,7 @@ import pytest
 pytest.register_assert_rewrite("etl_helpers")
 
 import report_world as w  # noqa: E402
-from etl_helpers import run_cli  # noqa: E402
+from etl_helpers import cli_env, run_cli  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 from dashboard import fmt, report  # noqa: E402
@@ -206,3 +206,23 @@ def test_station_names_in_the_pdf_are_text_not_markup(world: Path) -> None:
     content["unit"] = "#strong[x] *y* $z$ <a> @b"
     text = text_of(report.compile_pdf(content))
     assert "#strong[x] *y* $z$ <a> @b" in re.sub(r"\s+", " ", text)
+
+
+def test_the_command_line_uses_a_users_scope(world: Path, tmp_path: Path, etl_config: Path) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(etl_config, config)
+    (config / "access.toml").write_text(
+        '[[kayttajat]]\nemail = "aava@example.fi"\nrooli = "esihenkilo"\nasemat = ["A2"]\n', encoding="utf-8")
+    env = cli_env(TYONJAKO_CONFIG_DIR=str(config))
+    out = tmp_path / "oma.pdf"
+    proc = run_cli("report", "--month", "2026-04", "--user", "Aava@example.fi", "--out", str(out), "--db", str(world),
+                   cwd=tmp_path, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = text_of(out.read_bytes())
+    assert "Aava-asema" in text and "Alfa-asema" not in text and "Beeta-asema" not in text
+    other = run_cli("report", "--month", "2026-04", "--user", "aava@example.fi", "--unit", "A1",
+                    "--out", str(tmp_path / "x.pdf"), "--db", str(world), cwd=tmp_path, env=env)
+    assert other.returncode == 2 and not (tmp_path / "x.pdf").exists()
+    stranger = run_cli("report", "--month", "2026-04", "--user", "nobody@example.fi", "--out", str(tmp_path / "y.pdf"),
+                       "--db", str(world), cwd=tmp_path, env=env)
+    assert stranger.returncode == 2 and "nobody@example.fi" in stranger.stdout

@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 import pytest
 from browser_support import (
+    ROOT,
     chromium_browser_fixture,  # noqa: F401 - registers the `chromium_browser` fixture
     settle,
     start_streamlit,
@@ -24,6 +25,7 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
 WAIT = 120_000  # ms: a busy 2-core machine
+SHOTS = ROOT / "test-artifacts" / "screenshots"  # git-ignored
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +61,9 @@ def test_download_the_months_report_and_follow_an_item(server: str, page: Any, d
     settle(page, WAIT)
     button = page.get_by_role("button", name="Lataa kuukausiraportti (PDF)")
     expect(button).to_be_visible(timeout=WAIT)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.get_by_role("heading", name="Huomiot").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "yleiskuva_huomiot.png"))
     with page.expect_download(timeout=WAIT) as info:
         button.click()
     download = info.value

@@ -288,7 +288,12 @@ def test_proposal_finds_the_obvious_transfer(db: Path) -> None:
     assert [(c.station, c.fte_delta) for c in p.scenario.changes] == [("B", -0.4), ("A", 0.4)]
 
 
-def test_infeasible_band_minimises_the_worst_ratio(db: Path) -> None:
+@pytest.mark.parametrize("exact_pairs", [3000, 0])  # 0: the bisection used for large regions
+def test_infeasible_band_minimises_the_worst_ratio(db: Path, exact_pairs: int, monkeypatch: pytest.MonkeyPatch
+                                                   ) -> None:
+    from dashboard.scenarios import proposal
+
+    monkeypatch.setattr(proposal, "EXACT_PAIRS", exact_pairs)
     p = propose(projected(db), ProposalLimits(givers=["B"], max_move=0.1), PM)
     assert not p.band_feasible and p.verified
     assert [(t.giver, t.taker, t.fte) for t in p.transfers] == [("B", "A", 0.1)]
@@ -296,7 +301,11 @@ def test_infeasible_band_minimises_the_worst_ratio(db: Path) -> None:
     assert p.worst_after == pytest.approx(max(_ratios_from(p.transfers).values()))
 
 
-def test_limits_are_respected(db: Path) -> None:
+@pytest.mark.parametrize("exact_pairs", [3000, 0])
+def test_limits_are_respected(db: Path, exact_pairs: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboard.scenarios import proposal
+
+    monkeypatch.setattr(proposal, "EXACT_PAIRS", exact_pairs)
     limits = ProposalLimits(givers=["C"], takers=["A"], max_move=0.3)
     p = propose(projected(db), limits, PM)
     assert p.verified
@@ -306,7 +315,12 @@ def test_limits_are_respected(db: Path) -> None:
     assert p.worst_after == pytest.approx(36 / 32.625)
 
 
-def test_new_fte_goes_where_it_lowers_the_worst_ratio(db: Path) -> None:
+@pytest.mark.parametrize("exact_pairs", [3000, 0])
+def test_new_fte_goes_where_it_lowers_the_worst_ratio(db: Path, exact_pairs: int,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboard.scenarios import proposal
+
+    monkeypatch.setattr(proposal, "EXACT_PAIRS", exact_pairs)
     # B stays under the band (it may not give), so the worst ratio is minimised: 0.4 to A and 0.1 to C leaves
     # A at 84/87 = 0.966 and C at 36/39.875 = 0.903; all 0.5 to A would leave C the worst at 0.993.
     p = propose(projected(db), ProposalLimits(givers=[], new_fte=0.5), PM)
@@ -341,3 +355,25 @@ def test_saved_scenario_survives_a_reload_and_a_lost_base_month(db: Path, tmp_pa
     with pytest.raises(ScenarioError) as err:
         run(own, parse_scenario(saved[0].body), PM)
     assert err.value.texts("fi") == ["lähtökuukautta 6/2025 ei ole tietovarastossa."]
+
+
+# --- the PDF ----------------------------------------------------------------------------------------------------
+def test_pdf_is_one_page_with_the_scenario_figures(db: Path, tmp_path: Path) -> None:
+    import subprocess
+
+    from dashboard.scenarios.pdf import to_pdf
+    from dashboard.scenarios.present import describe, station_rows
+
+    p = projected(db, {"kind": "absence", "stations": ["A"], "share": 0.1})
+    pdf = to_pdf(p, station_rows(p.stations, "fi").to_dicts(),
+                 describe(p.scenario, {"A": "Asema A"}, {}, "fi"), "fi")
+    path = tmp_path / "s.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "Pages:           1" in info
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Skenaario: testi" in text
+    assert "Asema A: poissaolo-osuus 10,0 %" in text
+    # A's load ratio after: 84 / (1.8 × 36.25) = 1.287…
+    assert "1,29" in text and "1,16" in text

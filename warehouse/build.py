@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -86,7 +87,7 @@ def _stored_decisions(con: duckdb.DuckDBPyConnection, model: str) -> dict[str, d
 
 def _suppress(con: duckdb.DuckDBPyConnection, select: str, create: str, partition: list[str], people: str,
               k: int) -> None:
-    model = create.split()[4]
+    model = re.search(r"TABLE\s+(\w+)", create).group(1)  # type: ignore[union-attr] - the constants above name one
     decided = suppress_frame(con.sql(select).pl(), partition, people, k, _stored_decisions(con, model))
     con.register("__decided", decided)
     con.execute(create)

@@ -197,9 +197,10 @@ def _pulssi(db: str | Path, scope: Scope, month: date, unit: Unit, lang: str) ->
         return {"empty": t("raportti.pulssi.empty", lang), "rows": []}
     k = qp.k_anonymity()
     months = [m for m in qp.pulssi_months(db) if m < month][-3:]
-    history = queries.pulssi_unit(db, scope, unit.municipality, unit.station_id, None).filter(
-        pl.col("month").is_in(months)
-    )
+    unit_rows = queries.pulssi_unit(db, scope, unit.municipality, unit.station_id, None)
+    history = unit_rows.filter(pl.col("month").is_in(months))
+    # The last twelve Pulssi months up to the report's month, for a small trend per question.
+    recent = [m for m in qp.pulssi_months(db) if m <= month][-12:]
     rows = []
     for r in figures.iter_rows(named=True):
         enps = r["question_type"] == qp.ENPS
@@ -209,6 +210,14 @@ def _pulssi(db: str | Path, scope: Scope, month: date, unit: Unit, lang: str) ->
         past_values = past["enps" if enps else "mean_score"].drop_nulls()
         mean = float(past_values.mean()) if past_values.len() else None  # type: ignore[arg-type]
         hidden = bool(r["suppressed"])
+        # Suppressed months are empty in the mart, so the line only joins shown values.
+        series = unit_rows.filter((pl.col("question_id") == r["question_id"]) & pl.col("month").is_in(recent)).select(
+            "month", pl.col("enps" if enps else "mean_score").alias("value"))
+        spark = ""
+        if series["value"].drop_nulls().len() >= 2:
+            chart = overview_charts.sparkline(series, "value", str(r["question_text"] or r["question_id"]),
+                                              ",.0f" if enps else ",.2f", lang)
+            spark = svg.render(chart, width=110, height=18, axes=False)
         rows.append({
             "question": str(r["question_text"] or r["question_id"]),
             "value": t("suppressed.short", lang) if hidden else fmt.number(value, decimals, lang),
@@ -217,6 +226,7 @@ def _pulssi(db: str | Path, scope: Scope, month: date, unit: Unit, lang: str) ->
             "change": "" if hidden or mean is None or value is None else fmt.signed(value - mean, decimals, lang),
             "respondents": fmt.integer(r["respondents"], lang),
             "note": qp_suppression(r["reason"], k, lang) if hidden else "",
+            "trend": spark,
         })
     first = figures.row(0, named=True)
     return {
@@ -320,7 +330,7 @@ _STATIC_KEYS = (
     "freed", "mapping_date", "share", "clinician_hours", "pulssi", "question", "mean3", "favourable",
     "respondents", "participation", "rollout", "late_heading", "late_none", "planned", "delay_days",
     "open_questions", "questions_heading", "questions_none", "opened", "topic", "days_open", "more", "data",
-    "source", "last_month", "page",
+    "source", "last_month", "page", "trend12", "goals_note",
 )
 
 

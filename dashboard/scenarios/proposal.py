@@ -29,6 +29,8 @@ STEP = 0.1  # FTE
 NEW = "__new__"  # the giver of FTE from outside the stations
 MAX_PAIRS = 20_000  # above this, each station keeps only its most useful partners
 VERIFY_TOLERANCE = 1e-6
+EXACT_PAIRS = 3_000  # up to this many candidate pairs the worst ratio is maximised exactly in one MIP
+BISECT_STEPS, BISECT_TOLERANCE = 14, 2e-4  # above it: bisection on the ceiling to 0.02 % of the worst ratio
 
 
 class ProposalLimits(BaseModel):
@@ -113,11 +115,20 @@ def _pairs(u: _Unit, givers: set[str], takers: set[str], new: bool) -> list[tupl
     g = [idx[s] for s in u.ids if s in givers]
     t = [idx[s] for s in u.ids if s in takers]
     pairs = [(i, j) for i in g for j in t if i != j and load[i] < load[j]]
-    if len(pairs) > MAX_PAIRS:  # keep each station's most useful partners: lowest-loaded givers, highest takers
-        keep = max(5, MAX_PAIRS // (2 * max(len(u.ids), 1)))
-        best_givers = {j: set(sorted((i for i, jj in pairs if jj == j), key=lambda i: load[i])[:keep]) for j in t}
-        best_takers = {i: set(sorted((j for ii, j in pairs if ii == i), key=lambda j: -load[j])[:keep]) for i in g}
-        pairs = [(i, j) for i, j in pairs if i in best_givers.get(j, ()) or j in best_takers.get(i, ())]
+    if len(pairs) > MAX_PAIRS:
+        # Large regions: each taker keeps `keep` givers spread evenly over the givers less loaded than it (all
+        # takers picking the same few lowest-loaded givers would exhaust those and leave the rest unused).
+        keep = max(5, MAX_PAIRS // max(len(t), 1))
+        by_load = sorted(g, key=lambda i: load[i])
+        kept = []
+        for rank, j in enumerate(sorted(t, key=lambda j: -load[j])):
+            lower = [i for i in by_load if i != j and load[i] < load[j]]
+            if len(lower) <= keep:
+                kept += [(i, j) for i in lower]
+            else:
+                stride = len(lower) / keep
+                kept += [(lower[(int(m * stride) + rank) % len(lower)], j) for m in range(keep)]
+        pairs = sorted(set(kept))
     if new:
         pairs += [(-1, j) for j in t]
     return pairs
@@ -126,8 +137,9 @@ def _pairs(u: _Unit, givers: set[str], takers: set[str], new: bool) -> list[tupl
 class _Mip:
     """Transfer variables x (integer steps) and y (transfer used) over the candidate pairs, rows in CSR form."""
 
-    def __init__(self, u: _Unit, pairs: list[tuple[int, int]], limits: ProposalLimits, with_z: bool) -> None:
-        self.u, self.pairs, self.with_z = u, pairs, with_z
+    def __init__(self, u: _Unit, pairs: list[tuple[int, int]], limits: ProposalLimits, with_z: bool,
+                 ceiling: float = HIGH, floor: float | None = LOW) -> None:
+        self.u, self.pairs, self.with_z, self.ceiling, self.floor = u, pairs, with_z, ceiling, floor
         n = len(pairs)
         self.n = n
         cap = int(math.floor(limits.max_move / STEP + 1e-9))
@@ -135,8 +147,8 @@ class _Mip:
         if not with_z:
             # In the band no giver may end above HIGH and no taker below LOW: a tight bound per pair makes the
             # LP relaxation of "transfer used" strong (the solve takes a fraction of a second instead of minutes).
-            upper = [min(up, _slack_out(u, i) if i >= 0 else up, _slack_in(u, j)) for up, (i, j) in zip(upper, pairs,
-                                                                                                     strict=True)]
+            upper = [min(up, _slack_out(u, i, ceiling) if i >= 0 else up, _slack_in(u, j, floor, up))
+                     for up, (i, j) in zip(upper, pairs, strict=True)]
         self.upper = np.array([max(0, up) for up in upper], dtype=float)
         self.rows: list[tuple[list[int], list[float], float, float]] = []
         for p in range(n):  # x_p <= U_p * y_p
@@ -155,7 +167,7 @@ class _Mip:
                 self.rows.append((ps, [1.0] * len(ps), steps, steps))
         if not with_z:
             # Valid cuts: a station outside the band needs at least ceil(steps needed / largest move) transfers.
-            for s, need in _needs(u).items():
+            for s, need in _needs(u, ceiling, floor).items():
                 ps = (out if need < 0 else into).get(s, [])
                 biggest = max((self.upper[p] for p in ps), default=0.0)
                 if biggest > 0:
@@ -200,47 +212,53 @@ class _Mip:
         if status == highspy.HighsModelStatus.kOptimal or (
             status == highspy.HighsModelStatus.kTimeLimit and h.getInfo().primal_solution_status == 2
         ):
-            return h.modelStatusToString(status), np.array(h.getSolution().col_value)
+            text = h.modelStatusToString(status)
+            if status != highspy.HighsModelStatus.kOptimal:  # a time limit: say how far from proven optimal
+                text += f" (mip gap {h.getInfo().mip_gap:.1%})"
+            return text, np.array(h.getSolution().col_value)
         return h.modelStatusToString(status), None
 
 
-def _slack_out(u: _Unit, i: int) -> int:
-    """Steps a station can give and stay at or below HIGH."""
+def _slack_out(u: _Unit, i: int, ceiling: float) -> int:
+    """Steps a station can give and stay at or below the ceiling."""
     if u.required[i] <= 0:
         return int(math.floor(u.fte[i] / STEP + 1e-9))
-    return int(math.floor((u.capacity[i] - u.required[i] / HIGH) / u.per_step[i] + 1e-9)) if u.per_step[i] else 0
+    return int(math.floor((u.capacity[i] - u.required[i] / ceiling) / u.per_step[i] + 1e-9)) if u.per_step[i] else 0
 
 
-def _slack_in(u: _Unit, j: int) -> int:
-    """Steps a station can take and stay at or above LOW."""
+def _slack_in(u: _Unit, j: int, floor: float | None, otherwise: int) -> int:
+    """Steps a station can take and stay at or above the floor (no floor: `otherwise`)."""
+    if floor is None:
+        return otherwise
     if u.required[j] <= 0:
         return 0
-    return int(math.floor((u.required[j] / LOW - u.capacity[j]) / u.per_step[j] + 1e-9)) if u.per_step[j] else 0
+    return int(math.floor((u.required[j] / floor - u.capacity[j]) / u.per_step[j] + 1e-9)) if u.per_step[j] else 0
 
 
-def _needs(u: _Unit) -> dict[int, int]:
+def _needs(u: _Unit, ceiling: float, floor: float | None) -> dict[int, int]:
     """Steps a station outside the band must at least take (positive) or give (negative) to reach it."""
     out = {}
     for s in range(len(u.ids)):
         if u.required[s] <= 0 or not u.per_step[s]:
             continue
-        if u.required[s] > HIGH * u.capacity[s]:
-            out[s] = math.ceil((u.required[s] / HIGH - u.capacity[s]) / u.per_step[s] - 1e-9)
-        elif u.required[s] < LOW * u.capacity[s]:
-            out[s] = -math.ceil((u.capacity[s] - u.required[s] / LOW) / u.per_step[s] - 1e-9)
+        if u.required[s] > ceiling * u.capacity[s]:
+            out[s] = math.ceil((u.required[s] / ceiling - u.capacity[s]) / u.per_step[s] - 1e-9)
+        elif floor is not None and u.required[s] < floor * u.capacity[s]:
+            out[s] = -math.ceil((u.capacity[s] - u.required[s] / floor) / u.per_step[s] - 1e-9)
     return out
 
 
 def _band_rows(m: _Mip) -> list[tuple[list[int], list[float], float, float]]:
     rows = []
-    u = m.u
+    u, high, low = m.u, m.ceiling, m.floor
     for s in range(len(u.ids)):
         if u.required[s] <= 0:
             continue  # a station without required hours has no load to bring into the band
         cols, coefs = m.net_change(s)
-        # required <= HIGH * capacity'  and  LOW * capacity' <= required
-        rows.append((cols, [HIGH * c for c in coefs], u.required[s] - HIGH * u.capacity[s], highspy.kHighsInf))
-        rows.append((cols, [LOW * c for c in coefs], -highspy.kHighsInf, u.required[s] - LOW * u.capacity[s]))
+        # required <= ceiling * capacity'  and  floor * capacity' <= required
+        rows.append((cols, [high * c for c in coefs], u.required[s] - high * u.capacity[s], highspy.kHighsInf))
+        if low is not None:
+            rows.append((cols, [low * c for c in coefs], -highspy.kHighsInf, u.required[s] - low * u.capacity[s]))
     return rows
 
 
@@ -263,6 +281,30 @@ def _fewest_cost(m: _Mip) -> np.ndarray:
     return np.concatenate([np.full(m.n, eps), np.ones(m.n), z])
 
 
+def _bisect_worst(u: _Unit, pairs: list[tuple[int, int]], limits: ProposalLimits, worst: float
+                  ) -> tuple[str, np.ndarray | None, _Mip]:
+    """Large regions: the smallest ceiling on every load ratio that transfers can meet, by bisection over
+    feasibility problems (each as fast as the band problem), then the fewest transfers under that ceiling."""
+    lo, hi = 0.0, worst
+    best: tuple[str, np.ndarray | None, _Mip] | None = None
+    budget = limits.time_limit / 4
+    for _ in range(BISECT_STEPS):
+        if hi - lo <= BISECT_TOLERANCE * hi:
+            break
+        mid = (lo + hi) / 2
+        m = _Mip(u, pairs, limits, with_z=False, ceiling=mid, floor=None)
+        status, x = m.solve(_band_rows(m), np.zeros(2 * m.n), False, budget)
+        if x is not None:
+            hi, best = mid, (status, x, m)
+        else:
+            lo = mid
+    m = _Mip(u, pairs, limits, with_z=False, ceiling=hi, floor=None)
+    status, x = m.solve(_band_rows(m), _fewest_cost(m), False, limits.time_limit)
+    if x is None and best is not None:
+        return best
+    return status, x, m
+
+
 def propose(projection: Projection, limits: ProposalLimits, scope: Scope) -> Proposal:
     """Solve the transfer problem on a projection's after-figures and verify the answer by projecting it."""
     started = time.perf_counter()
@@ -278,7 +320,9 @@ def propose(projection: Projection, limits: ProposalLimits, scope: Scope) -> Pro
     status, x = band.solve(_band_rows(band), _fewest_cost(band), False, limits.time_limit)
     feasible = x is not None
     mip = band
-    if not feasible:
+    if not feasible and len(pairs) > EXACT_PAIRS and worst_before is not None:
+        status, x, mip = _bisect_worst(u, pairs, limits, worst_before)
+    elif not feasible:
         mip = _Mip(u, pairs, limits, with_z=True)
         z_col = 2 * mip.n
         cost = np.zeros(2 * mip.n + 1)

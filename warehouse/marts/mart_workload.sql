@@ -1,9 +1,11 @@
 -- Grain: station × month (months in which the station has staffing rows). Key: (station_id, month).
 -- Published figures only (contract, "Absence-derived figures are health data too"): where the station's secretary
 -- roles hold fewer than k people, `secretary_net_fte`, `capacity_hours_week` and `load_ratio` are the estimate of
--- int_workload_capacity (their sick leave at the region's secretary rate) and `capacity_estimated` is true. Where
--- the region itself has fewer than k secretaries that month, its rate is the sick leave of fewer than k people and
--- the estimate would give it back: those rows publish no secretary net FTE, capacity or load ratio.
+-- int_workload_capacity (their sick leave at the region's secretary rate) and `capacity_estimated` is true. The
+-- estimate carries the region's secretary rate r, so it is published only where mart_sick_leave shows that rate
+-- itself (the region's secretaries are at least k and no secondary suppression hid them): otherwise r, set against
+-- the shown rates of the rest of the region, would give back the sick leave of the station's few secretaries. Such
+-- rows publish no secretary net FTE, capacity or load ratio.
 -- The station's absence totals (`net_fte`, `other_absence_days`) are shown only where they cannot be set against
 -- a published figure to give the absence of fewer than k people: the station's sick leave is shown, and its
 -- secretaries and its other staff each number none or at least k (otherwise net_fte − secretary net FTE would be
@@ -15,13 +17,15 @@ WITH published AS (
         c.*,
         CASE
             WHEN NOT c.capacity_estimated THEN c.actual_secretary_net_fte
-            WHEN c.secretaries > 0 AND c.region_secretaries < s.k_anonymity THEN NULL
+            WHEN c.secretaries > 0 AND (c.region_secretaries < s.k_anonymity OR coalesce(r.suppressed, TRUE)) THEN NULL
             ELSE c.estimated_secretary_net_fte
         END AS published_net_fte,
         s.weekly_hours,
         s.k_anonymity
     FROM int_workload_capacity AS c
     CROSS JOIN ref_settings AS s
+    LEFT JOIN mart_sick_leave AS r
+        ON r.month = c.month AND r.municipality IS NULL AND r.station_id IS NULL AND r.role_group = 'sihteerit'
 )
 SELECT
     c.station_id,
