@@ -176,11 +176,11 @@ def test_report_on_the_demo_data_and_its_pages_as_png(demo_db: Path) -> None:
     sv = report.pdf(demo_db, EVERYONE, months[-1], lang="sv")
     manager = report.pdf(demo_db, Scope("esihenkilo", frozenset({"ESP-ISO"}), "x@example.fi"), months[-1])
     assert 3 <= pages_of(fi) <= 6 and 3 <= pages_of(sv) <= 6
-    if shutil.which("pdftoppm"):
-        for pdf, name in ((fi, "demo_fi"), (sv, "demo_sv"), (manager, "demo_esihenkilo")):
-            pngs = save_pngs(pdf, name)
-            assert len(pngs) == pages_of(pdf)
-            assert all(p.stat().st_size > 10_000 for p in pngs)  # a drawn page, not a blank one
+    assert shutil.which("pdftoppm"), "pdftoppm is missing: apt-get install -y poppler-utils (scripts/browser.sh)"
+    for pdf, name in ((fi, "demo_fi"), (sv, "demo_sv"), (manager, "demo_esihenkilo")):
+        pngs = save_pngs(pdf, name)
+        assert len(pngs) == pages_of(pdf)
+        assert all(p.stat().st_size > 10_000 for p in pngs)  # a drawn page, not a blank one
 
 
 def test_the_command_line_writes_the_report(world: Path, tmp_path: Path) -> None:
