@@ -226,3 +226,11 @@ def test_the_command_line_uses_a_users_scope(world: Path, tmp_path: Path, etl_co
     stranger = run_cli("report", "--month", "2026-04", "--user", "nobody@example.fi", "--out", str(tmp_path / "y.pdf"),
                        "--db", str(world), cwd=tmp_path, env=env)
     assert stranger.returncode == 2 and "nobody@example.fi" in stranger.stdout
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_every_text_of_the_template_exists(lang: str) -> None:
+    from dashboard.report import data
+
+    texts = data._static_texts(lang)  # noqa: SLF001 - the template's fixed texts
+    assert [key for key, text in texts.items() if text == f"raportti.l.{key}"] == []
