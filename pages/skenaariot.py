@@ -108,7 +108,7 @@ def change_form() -> None:
         data: dict = {"kind": kind}
         if kind in ("reassign", "centralise", "absence"):
             picked = st.multiselect(t("skenaariot.form.stations"), own, format_func=names.get,
-                                    key=f"sc_{kind}_stations")
+                                    key=f"sc_{kind}_stations", placeholder=t("skenaariot.form.choose"))
             muni = st.selectbox(t("skenaariot.form.all_of"), ["", *own_munis],
                                 format_func=lambda m: m or t("skenaariot.form.none"), key=f"sc_{kind}_muni")
             data["stations"] = sorted(set(picked) | {s for s in own if muni and municipality_of.get(s) == muni})
@@ -203,8 +203,10 @@ def proposal_tab() -> None:
     with st.form("sc_proposal"):
         muni = st.selectbox(t("skenaariot.form.municipality"), ["", *munis],
                             format_func=lambda m: m or t("skenaariot.form.region"), key="sc_p_muni")
-        givers = st.multiselect(t("skenaariot.form.givers"), own, default=own, format_func=names.get, key="sc_p_g")
-        takers = st.multiselect(t("skenaariot.form.takers"), own, default=own, format_func=names.get, key="sc_p_t")
+        givers = st.multiselect(t("skenaariot.form.givers"), own, default=own, format_func=names.get, key="sc_p_g",
+                                placeholder=t("skenaariot.form.choose"))
+        takers = st.multiselect(t("skenaariot.form.takers"), own, default=own, format_func=names.get, key="sc_p_t",
+                                placeholder=t("skenaariot.form.choose"))
         max_move = st.number_input(t("skenaariot.form.max_move"), 0.1, 10.0, 1.0, 0.1, key="sc_p_max")
         new_fte = st.number_input(t("skenaariot.form.new_fte"), 0.0, 20.0, 0.0, 0.1, key="sc_p_new")
         run = st.form_submit_button(t("skenaariot.form.run"))
