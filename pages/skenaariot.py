@@ -72,6 +72,18 @@ def show_projection(projection, key: str) -> None:  # noqa: ANN001 - a Projectio
              {"figure": t("skenaariot.col.figure"), "before": t("skenaariot.col.before"),
               "after": t("skenaariot.col.after"), "change": t("skenaariot.col.change")},
              key=f"{key}_region", file_stem="skenaario_alue")
+    munis = projection.units.filter(~pl.col("is_region"))
+    if not munis.is_empty():
+        st.markdown(f"#### {t('skenaariot.section.municipalities')}")
+        ui.table(munis, {"municipality": t("skenaariot.col.municipality"),
+                         "load_ratio_before": t("skenaariot.col.ratio_before"),
+                         "load_ratio_after": t("skenaariot.col.ratio_after"),
+                         "stations_in_band_before": t("skenaariot.col.in_band_before"),
+                         "stations_in_band_after": t("skenaariot.col.in_band_after"),
+                         "clinician_admin_hours_week_before": t("skenaariot.col.clinician_before"),
+                         "clinician_admin_hours_week_after": t("skenaariot.col.clinician_after")},
+                 key=f"{key}_munis", decimals={"load_ratio_before": 2, "load_ratio_after": 2},
+                 file_stem="skenaario_kunnat")
     st.markdown(f"#### {t('skenaariot.section.stations')}")
     ui.table(rows, present.station_columns(lang), key=f"{key}_stations", percent=present.STATION_PERCENT,
              decimals=present.STATION_DECIMALS, file_stem="skenaario_asemat")
