@@ -72,6 +72,18 @@ def show_projection(projection, key: str) -> None:  # noqa: ANN001 - a Projectio
              {"figure": t("skenaariot.col.figure"), "before": t("skenaariot.col.before"),
               "after": t("skenaariot.col.after"), "change": t("skenaariot.col.change")},
              key=f"{key}_region", file_stem="skenaario_alue")
+    munis = projection.units.filter(~pl.col("is_region"))
+    if not munis.is_empty():
+        st.markdown(f"#### {t('skenaariot.section.municipalities')}")
+        ui.table(munis, {"municipality": t("skenaariot.col.municipality"),
+                         "load_ratio_before": t("skenaariot.col.ratio_before"),
+                         "load_ratio_after": t("skenaariot.col.ratio_after"),
+                         "stations_in_band_before": t("skenaariot.col.in_band_before"),
+                         "stations_in_band_after": t("skenaariot.col.in_band_after"),
+                         "clinician_admin_hours_week_before": t("skenaariot.col.clinician_before"),
+                         "clinician_admin_hours_week_after": t("skenaariot.col.clinician_after")},
+                 key=f"{key}_munis", decimals={"load_ratio_before": 2, "load_ratio_after": 2},
+                 file_stem="skenaario_kunnat")
     st.markdown(f"#### {t('skenaariot.section.stations')}")
     ui.table(rows, present.station_columns(lang), key=f"{key}_stations", percent=present.STATION_PERCENT,
              decimals=present.STATION_DECIMALS, file_stem="skenaario_asemat")
@@ -108,7 +120,7 @@ def change_form() -> None:
         data: dict = {"kind": kind}
         if kind in ("reassign", "centralise", "absence"):
             picked = st.multiselect(t("skenaariot.form.stations"), own, format_func=names.get,
-                                    key=f"sc_{kind}_stations")
+                                    key=f"sc_{kind}_stations", placeholder=t("skenaariot.form.choose"))
             muni = st.selectbox(t("skenaariot.form.all_of"), ["", *own_munis],
                                 format_func=lambda m: m or t("skenaariot.form.none"), key=f"sc_{kind}_muni")
             data["stations"] = sorted(set(picked) | {s for s in own if muni and municipality_of.get(s) == muni})
@@ -203,8 +215,10 @@ def proposal_tab() -> None:
     with st.form("sc_proposal"):
         muni = st.selectbox(t("skenaariot.form.municipality"), ["", *munis],
                             format_func=lambda m: m or t("skenaariot.form.region"), key="sc_p_muni")
-        givers = st.multiselect(t("skenaariot.form.givers"), own, default=own, format_func=names.get, key="sc_p_g")
-        takers = st.multiselect(t("skenaariot.form.takers"), own, default=own, format_func=names.get, key="sc_p_t")
+        givers = st.multiselect(t("skenaariot.form.givers"), own, default=own, format_func=names.get, key="sc_p_g",
+                                placeholder=t("skenaariot.form.choose"))
+        takers = st.multiselect(t("skenaariot.form.takers"), own, default=own, format_func=names.get, key="sc_p_t",
+                                placeholder=t("skenaariot.form.choose"))
         max_move = st.number_input(t("skenaariot.form.max_move"), 0.1, 10.0, 1.0, 0.1, key="sc_p_max")
         new_fte = st.number_input(t("skenaariot.form.new_fte"), 0.0, 20.0, 0.0, 0.1, key="sc_p_new")
         run = st.form_submit_button(t("skenaariot.form.run"))

@@ -58,15 +58,18 @@ KARTOITUS = [
     [date(2026, 4, 1), "A2", "T1", "terveyskeskusavustaja", 45],
     [date(2026, 1, 1), "B1", "T1", "terveyskeskusavustaja", 30],
 ]
-STAFF = {"A1": 5, "A2": 5, "B1": 9}  # nurses beside the one secretary
+# (secretaries, nurses) per station; the secretaries of a station share one FTE. The region holds k = 5 or more
+# secretaries, so the estimated capacity of the stations under k is published (contract revision 2).
+STAFF = {"A1": (1, 5), "A2": (1, 5), "B1": (4, 6)}
 
 
 def henkilosto() -> list[list[Any]]:
     rows: list[list[Any]] = [["kuukausi", "henkilo_id", "asema_id", "rooli", "tyoaikaprosentti", "palvelussuhde",
                               "sairauspoissaolo_pv", "muu_poissaolo_pv"]]
     for month in (JAN, FEB, MAR, APR, MAY):
-        for station, nurses in STAFF.items():
-            rows.append([month, f"{station}-s", station, "terveyskeskusavustaja", 100, "vakinainen", 0, 0])
+        for station, (secretaries, nurses) in STAFF.items():
+            rows += [[month, f"{station}-s{i}", station, "terveyskeskusavustaja", 100 / secretaries, "vakinainen", 0, 0]
+                     for i in range(secretaries)]
             rows += [[month, f"{station}-n{i}", station, "sairaanhoitaja", 100, "vakinainen", 0, 0]
                      for i in range(nurses)]
     return rows

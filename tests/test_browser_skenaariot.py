@@ -119,7 +119,7 @@ def test_build_a_scenario_see_the_chart_change_and_download(served: str, chromiu
 
         name, pdf = download(page, "Lataa PDF")
         assert name == "skenaario.pdf" and pdf.startswith(b"%PDF")
-        name, data = download(page, "Lataa CSV", 1)  # the second table: stations before and after
+        name, data = download(page, "Lataa CSV", 2)  # the third table: stations before and after
         assert name == "skenaario_asemat.csv"
         rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
         iso = next(r for r in rows if r["Asema"] == "Ison Omenan terveysasema")

@@ -176,11 +176,11 @@ def test_report_on_the_demo_data_and_its_pages_as_png(demo_db: Path) -> None:
     sv = report.pdf(demo_db, EVERYONE, months[-1], lang="sv")
     manager = report.pdf(demo_db, Scope("esihenkilo", frozenset({"ESP-ISO"}), "x@example.fi"), months[-1])
     assert 3 <= pages_of(fi) <= 6 and 3 <= pages_of(sv) <= 6
-    if shutil.which("pdftoppm"):
-        for pdf, name in ((fi, "demo_fi"), (sv, "demo_sv"), (manager, "demo_esihenkilo")):
-            pngs = save_pngs(pdf, name)
-            assert len(pngs) == pages_of(pdf)
-            assert all(p.stat().st_size > 10_000 for p in pngs)  # a drawn page, not a blank one
+    assert shutil.which("pdftoppm"), "pdftoppm is missing: apt-get install -y poppler-utils (scripts/browser.sh)"
+    for pdf, name in ((fi, "demo_fi"), (sv, "demo_sv"), (manager, "demo_esihenkilo")):
+        pngs = save_pngs(pdf, name)
+        assert len(pngs) == pages_of(pdf)
+        assert all(p.stat().st_size > 10_000 for p in pngs)  # a drawn page, not a blank one
 
 
 def test_the_command_line_writes_the_report(world: Path, tmp_path: Path) -> None:
@@ -226,3 +226,11 @@ def test_the_command_line_uses_a_users_scope(world: Path, tmp_path: Path, etl_co
     stranger = run_cli("report", "--month", "2026-04", "--user", "nobody@example.fi", "--out", str(tmp_path / "y.pdf"),
                        "--db", str(world), cwd=tmp_path, env=env)
     assert stranger.returncode == 2 and "nobody@example.fi" in stranger.stdout
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_every_text_of_the_template_exists(lang: str) -> None:
+    from dashboard.report import data
+
+    texts = data._static_texts(lang)  # noqa: SLF001 - the template's fixed texts
+    assert [key for key, text in texts.items() if text == f"raportti.l.{key}"] == []

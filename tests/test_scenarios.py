@@ -135,6 +135,9 @@ def test_no_changes_equals_the_marts(db: Path) -> None:
     assert region["clinician_admin_hours_week_before"] == 19
     assert region["overload_share_before"] == pytest.approx(1 / 3)
     assert region["stations_in_band_before"] == 1
+    espoo = p.units.filter(p.units["municipality"] == "Espoo").row(0, named=True)
+    assert espoo["load_ratio_before"] == pytest.approx((84 + 67) / (CAP["A"] + CAP["B"]), rel=1e-12)
+    assert espoo["stations_in_band_before"] == 0
 
 
 # --- each kind of change ----------------------------------------------------------------------------------------
