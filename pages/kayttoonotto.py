@@ -39,8 +39,8 @@ cols[-1].metric(
 )
 st.caption(t("rollout.counts_scope", unit=counts_unit))
 
-if ctx.unit_label != counts_unit:
-    st.subheader(t("rollout.heading", unit=ctx.unit_label))
+if fmt.md_text(ctx.unit_label) != counts_unit:
+    st.subheader(t("rollout.heading", unit=fmt.md_text(ctx.unit_label)))
 table = qr.status_table(ctx.db, ctx.scope, ctx.municipality, ctx.station_id, lang)
 if table.is_empty():
     st.info(t("rollout.no_stations"))

@@ -56,8 +56,8 @@ def test_invalid_byte_in_a_utf8_file_is_refused_naming_the_row(bom: bytes, etl_d
     ]
 
 
-def test_a_windows_1252_file_still_loads(etl_db: Path) -> None:
-    result = load([InputFile("asemat.csv", STATIONS.encode("cp1252"))], db=etl_db)
+def test_a_windows_1252_file_still_loads(etl_new_db: Path) -> None:
+    result = load([InputFile("asemat.csv", STATIONS.encode("cp1252"))], db=etl_new_db)
     assert result.ok, result.problem_lines()
 
 
@@ -163,10 +163,10 @@ def test_unrecognised_source_does_not_speak_of_command_line_flags(etl_db: Path) 
                                "valitse tiedoston lähde itse (")
 
 
-def test_many_unknown_columns_give_one_warning_line(etl_db: Path, tmp_path: Path) -> None:
+def test_many_unknown_columns_give_one_warning_line(etl_new_db: Path, tmp_path: Path) -> None:
     extra = [f"lisa{i}" for i in range(600)]
     data = csv_bytes([["asema_id", "nimi", "kunta", *extra], ["A1", "Keskusta", "Espoo", *["x"] * 600]])
-    result: LoadResult = load([InputFile("asemat.csv", data)], db=etl_db)
+    result: LoadResult = load([InputFile("asemat.csv", data)], db=etl_new_db)
     assert result.ok, result.problem_lines()
     warnings = result.files[0].warnings
     assert [w.message for w in warnings] == [
@@ -174,7 +174,7 @@ def test_many_unknown_columns_give_one_warning_line(etl_db: Path, tmp_path: Path
         "'lisa7', 'lisa8', 'lisa9' ja 590 muuta"
     ]
     (tmp_path / "asemat.csv").write_bytes(data)
-    proc = run_cli("load", "asemat.csv", "--db", str(etl_db), cwd=tmp_path)
+    proc = run_cli("load", "asemat.csv", "--db", str(etl_new_db), cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout
     warned = [ln for ln in proc.stderr.splitlines() if "varoitus" in ln]
     assert warned == [f"asemat.csv: varoitus: {warnings[0].message}"]

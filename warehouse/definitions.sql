@@ -27,6 +27,8 @@ CREATE OR REPLACE MACRO f_compliance_share(compliant_hours, total_hours) AS comp
 
 -- Spread across stations (aggregates over station load ratios): coefficient of variation (population standard
 -- deviation / mean) and the share of stations with a ratio above the threshold (1.1 by default in the goals).
-CREATE OR REPLACE MACRO f_load_ratio_cv(load_ratio) AS stddev_pop(load_ratio) / nullif(avg(load_ratio), 0);
+-- Ordered by value, so that a float aggregate over rows in any order gives the same result to the last digit.
+CREATE OR REPLACE MACRO f_load_ratio_cv(load_ratio) AS
+    stddev_pop(load_ratio ORDER BY load_ratio) / nullif(avg(load_ratio ORDER BY load_ratio), 0);
 CREATE OR REPLACE MACRO f_overload_share(load_ratio, threshold) AS
     avg(CASE WHEN load_ratio > threshold THEN 1.0 ELSE 0.0 END) FILTER (WHERE load_ratio IS NOT NULL);

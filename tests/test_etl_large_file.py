@@ -1,10 +1,8 @@
-"""Throughput of loading a large Pulssi CSV file (200 000 responses × 7 questions)."""
+"""A large Pulssi CSV file (200 000 responses × 7 questions) loads completely."""
 
 from __future__ import annotations
 
-import os
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,6 @@ pytest_plugins = ("etl_helpers",)
 pytestmark = pytest.mark.usefixtures("etl_env")
 
 ROWS = 200_000
-MIN_ROWS_PER_SECOND = 50_000  # low enough that a slow CI machine stays green
 QUESTIONS = [f"q{i}" for i in range(1, 7)]
 ROLES = ["toimistosihteeri", "terveyskeskusavustaja", "sairaanhoitaja", "laakari", "lahihoitaja", "esihenkilo"]
 
@@ -40,7 +37,8 @@ def pulssi_csv(path: Path, rows: int, seed: int = 7) -> int:
     return answers
 
 
-def test_pulssi_csv_load_throughput(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_large_pulssi_csv_loads_completely(tmp_path: Path) -> None:
+    """200 000 responses load whole; the speed is measured in bench/, never asserted in a test."""
     db = tmp_path / "wh" / "tyonjako.duckdb"
     load_ok(db, {
         "asemat.csv": [["asema_id", "nimi", "kunta"],
@@ -52,22 +50,9 @@ def test_pulssi_csv_load_throughput(tmp_path: Path, capsys: pytest.CaptureFixtur
     path = tmp_path / "pulssi.csv"
     answers = pulssi_csv(path, ROWS)
 
-    load_before = os.getloadavg()[0]
-    started, cpu_started = time.perf_counter(), time.process_time()
     result = load([InputFile.from_path(path)], db=db)
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    rate = ROWS / elapsed
-    busy = max(load_before, os.getloadavg()[0])
-    with capsys.disabled():
-        print(f"\nPulssi CSV load: {ROWS:,} rows × 7 questions in {elapsed:.2f} s = {rate:,.0f} rows/s "
-              f"(CPU {cpu:.2f} s; load average {busy:.1f} on {os.cpu_count()} CPUs; threshold "
-              f"{MIN_ROWS_PER_SECOND:,})")
 
     assert result.ok, result.problem_lines()[:5]
     assert result.files[0].outcome == "loaded"
     assert query(db, "SELECT count(*) FROM raw_pulssi") == [(ROWS,)]
     assert query(db, "SELECT count(*) FROM raw_pulssi_vastaukset") == [(answers,)]
-    if rate < MIN_ROWS_PER_SECOND and busy > 2 * (os.cpu_count() or 1):
-        # Other processes held the CPUs (a shared machine): the wall-clock figure says nothing about the code.
-        pytest.skip(f"machine overloaded (load average {busy:.1f}): measured {rate:,.0f} rows/s")
-    assert rate >= MIN_ROWS_PER_SECOND, f"{rate:,.0f} rows/s"
