@@ -72,14 +72,14 @@ _STATION_FIGURES = """
 -- Hours summed as exact decimals, as the marts do: the same hours give the same figures to the last digit.
 WITH mapped AS (
     SELECT station_id,
-           coalesce(sum(hours_week::DECIMAL(18, 10)) FILTER (WHERE f_is_required(owner_group)), 0)::DOUBLE AS required,
-           sum(hours_week::DECIMAL(18, 10))::DOUBLE AS total_hours_week,
-           coalesce(sum(hours_week::DECIMAL(18, 10)) FILTER (WHERE f_is_compliant(performer_role, owner_role)), 0)::DOUBLE
+           coalesce(sum(h) FILTER (WHERE f_is_required(owner_group)), 0)::DOUBLE AS required,
+           sum(h)::DOUBLE AS total_hours_week,
+           coalesce(sum(h) FILTER (WHERE f_is_compliant(performer_role, owner_role)), 0)::DOUBLE
                AS compliant_hours_week,
-           coalesce(sum(hours_week::DECIMAL(18, 10)) FILTER (WHERE f_is_clinician_admin(owner_group, performer_group)), 0)::DOUBLE
+           coalesce(sum(h) FILTER (WHERE f_is_clinician_admin(owner_group, performer_group)), 0)::DOUBLE
                AS clinician_admin_hours_week,
-           coalesce(sum(hours_week::DECIMAL(18, 10)) FILTER (WHERE performer_group = 'kliiniset'), 0)::DOUBLE AS clinical_task_hours_week
-    FROM sc_tasks GROUP BY station_id
+           coalesce(sum(h) FILTER (WHERE performer_group = 'kliiniset'), 0)::DOUBLE AS clinical_task_hours_week
+    FROM (SELECT *, hours_week::DECIMAL(18, 10) AS h FROM sc_tasks) GROUP BY station_id
 )
 SELECT s.station_id, s.municipality, s.is_pool, s.secretary_fte, s.secretary_net_fte,
        f_capacity_hours(s.secretary_net_fte, $wh) AS capacity_hours_week,
