@@ -127,7 +127,7 @@ def _child_failure(code: int) -> ReadError:
         return _unsafe(f"tiedoston lukeminen olisi vaatinut yli {_gib(limits.reader_memory_bytes())} muistia")
     if code < 0:
         sig = -code
-        if sig in (signal.SIGXCPU, signal.SIGKILL):
+        if sig == signal.SIGXCPU:
             return _unsafe(f"lukeminen vei yli {limits.READER_CPU_SECONDS} sekuntia suoritinaikaa")
         name = signal.Signals(sig).name if sig in signal.Signals.__members__.values() else str(sig)
         return _unsafe(f"lukija keskeytyi ({name}), luultavasti koska tiedosto olisi vaatinut yli "
