@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the data set and warehouse")
     parser.add_argument("--repeats", default="3", help="page runs per page and unit")
     parser.add_argument("--no-pages", action="store_true", help="skip the page and query-function timings")
+    parser.add_argument("--sessions", default="10", help="browser sessions on a real server (0: skip Chromium)")
     args = parser.parse_args(argv)
     scale = Fraction(args.scale)
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="tyonjako-bench-"))
@@ -65,24 +66,33 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\nrefresh / full load: {month['seconds'] / full['seconds']:.0%}; "
               f"suppression share of the full load: {full['suppression_seconds'] / full['seconds']:.0%}; "
               f"warehouse {month['warehouse_mb']:.0f} MiB")
-        if args.no_pages:
-            return
-        pages = _step("pages", workdir, args.repeats)
-        floor = pages["empty_app_p50_s"]
-        print(f"\nPage script runs (AppTest, caches cleared; empty two-page app p50 {floor * 1000:.0f} ms):")
-        print("| page:unit | p50 s | × empty app |")
-        print("| --- | ---: | ---: |")
-        for name, p50 in sorted(pages["pages_p50_s"].items()):
-            print(f"| {name} | {p50:.2f} | {p50 / floor:.1f} |")
-        print("\nQuery functions (outermost calls from the pages, caches cleared):")
-        print("| function:unit | calls | p50 ms | p95 ms |")
-        print("| --- | ---: | ---: | ---: |")
-        for name, f in sorted(pages["functions"].items()):
-            if f["p95_ms"] < 1:  # helpers that only reshape a frame already read
-                continue
-            print(f"| {name} | {f['n']} | {f['p50_ms']:.0f} | {f['p95_ms']:.0f} |")
-        for error in pages["errors"]:
-            print(f"page error: {error}")
+        if not args.no_pages:
+            pages = _step("pages", workdir, args.repeats)
+            floor = pages["empty_app_p50_s"]
+            print(f"\nPage script runs (AppTest, caches cleared; empty two-page app p50 {floor * 1000:.0f} ms):")
+            print("| page:unit | p50 s | × empty app |")
+            print("| --- | ---: | ---: |")
+            for name, p50 in sorted(pages["pages_p50_s"].items()):
+                print(f"| {name} | {p50:.2f} | {p50 / floor:.1f} |")
+            print("\nQuery functions (outermost calls from the pages, caches cleared):")
+            print("| function:unit | calls | p50 ms | p95 ms |")
+            print("| --- | ---: | ---: | ---: |")
+            for name, f in sorted(pages["functions"].items()):
+                if f["p95_ms"] < 1:  # helpers that only reshape a frame already read
+                    continue
+                print(f"| {name} | {f['n']} | {f['p50_ms']:.0f} | {f['p95_ms']:.0f} |")
+            for error in pages["errors"]:
+                print(f"page error: {error}")
+        if int(args.sessions):
+            real = _step("browser", workdir, args.sessions)
+            empty, work = real["empty"], real["tyokuorma"]
+            print(f"\nReal server and Chromium, {args.sessions} sessions opened one after another:")
+            print("| app | first open s | open p50 s | open max s | server RSS MiB with all sessions open |")
+            print("| --- | ---: | ---: | ---: | ---: |")
+            for name, r in (("empty two-page app", empty), ("Työkuorma, charts drawn", work)):
+                print(f"| {name} | {r['first_open_s']:.2f} | {r['open_p50_s']:.2f} | {r['open_max_s']:.2f} | "
+                      f"{r['server_rss_mb']:.0f} |")
+            print(f"page open / empty app (p50): {work['open_p50_s'] / empty['open_p50_s']:.1f}×")
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)

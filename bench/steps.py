@@ -203,8 +203,71 @@ def pages(workdir: Path, repeats: str = "3") -> dict[str, Any]:
             "functions": functions, "errors": sorted(set(errors))}
 
 
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (from /proc), in MiB."""
+    total = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            status = Path(f"/proc/{p}/status").read_text(encoding="utf-8")
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return total / 1024
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        direct = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+    return [c for d in direct for c in (d, *_children(d))]
+
+
+def browser(workdir: Path, sessions: str = "10") -> dict[str, Any]:
+    """A real server and Chromium: page open to charts drawn, against an empty two-page app; server RSS with N sessions.
+
+    Every session is a new browser context (its own Streamlit session) that opens the workload page, whose charts
+    are drawn when `svg.marks` appears; all stay open while the server's memory is read.
+    """
+    from playwright.sync_api import sync_playwright
+
+    from warehouse.settings import PROJECT_ROOT
+
+    sys.path.insert(0, str(PROJECT_ROOT / "tests"))
+    from browser_support import chromium, start_streamlit, stop_process
+
+    empty = workdir / "empty_app.py"
+    empty.write_text(EMPTY_APP, encoding="utf-8")
+    env = {"TYONJAKO_DB": str(workdir / "bench.duckdb"), "TYONJAKO_NO_AUTO_DEMO": "1", "TYONJAKO_ALLOW_NO_AUTH": "1"}
+    out: dict[str, Any] = {}
+    with sync_playwright() as pw:
+        browser = chromium(pw)
+        for name, app, path, ready in (("empty", empty, "kaksi", "text=Kaksi"),
+                                       ("tyokuorma", PROJECT_ROOT / "app.py", "tyokuorma",
+                                        '[data-testid="stVegaLiteChart"] svg.marks')):
+            url, proc = start_streamlit(env, app=app, cwd=workdir, timeout=180)
+            try:
+                contexts, times = [], []
+                for _ in range(int(sessions)):
+                    context = browser.new_context()
+                    contexts.append(context)
+                    page = context.new_page()
+                    start = time.perf_counter()
+                    page.goto(f"{url}/{path}")
+                    page.locator(ready).first.wait_for(timeout=300_000)
+                    times.append(time.perf_counter() - start)
+                out[name] = {"open_p50_s": statistics.median(times), "open_max_s": max(times),
+                             "first_open_s": times[0], "server_rss_mb": _rss_mb(proc.pid)}
+                for context in contexts:
+                    context.close()
+            finally:
+                stop_process(proc)
+        browser.close()
+    return {"seconds": 0.0, "peak_rss_mb": _peak_mb(), **out}
+
+
 STEPS: dict[str, Callable[..., dict[str, Any]]] = {
-    "raw": raw_read, "full": full_load, "refresh": refresh, "pages": pages,
+    "raw": raw_read, "full": full_load, "refresh": refresh, "pages": pages, "browser": browser,
 }
 
 if __name__ == "__main__":

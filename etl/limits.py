@@ -25,8 +25,10 @@ MAX_XLSX_PART_BYTES = 400 * 1024 * 1024
 MAX_XLSX_TOTAL_BYTES = 600 * 1024 * 1024
 MAX_XLSX_RATIO = 200
 XLSX_RATIO_FROM_BYTES = 10 * 1024 * 1024
-# The reading process: address space and CPU seconds, and the wall-clock wait of the caller.
+# The reading process: resident memory (watched by the caller), address space (a multiple of it: the parsers
+# reserve about four times what they touch), CPU seconds, and the wall-clock wait of the caller.
 READER_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
+READER_ADDRESS_SPACE_FACTOR = 4
 MEMORY_ENV = "TYONJAKO_READER_MEMORY_MB"
 READER_CPU_SECONDS = 120
 READER_WALL_SECONDS = 300
@@ -38,6 +40,11 @@ LISTED_UNKNOWN_COLUMNS = 10
 
 
 def reader_memory_bytes() -> int:
-    """The reading process's address-space limit: READER_MEMORY_BYTES, or TYONJAKO_READER_MEMORY_MB when set."""
+    """The reading process's memory limit: READER_MEMORY_BYTES, or TYONJAKO_READER_MEMORY_MB when set."""
     value = os.environ.get(MEMORY_ENV, "").strip()
     return int(value) * 1024 * 1024 if value.isdigit() and int(value) > 0 else READER_MEMORY_BYTES
+
+
+def reader_address_space_bytes() -> int:
+    """The reading process's address-space limit: a multiple of its memory limit."""
+    return READER_ADDRESS_SPACE_FACTOR * reader_memory_bytes()

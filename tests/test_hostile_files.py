@@ -29,8 +29,9 @@ from etl_helpers import (  # noqa: E402
     mart_snapshot,
 )
 
-from etl import limits  # noqa: E402
+from etl import limits, xlsx_guard  # noqa: E402
 from etl.load import InputFile, load  # noqa: E402
+from etl.problems import ReadError  # noqa: E402
 
 pytest_plugins = ("etl_helpers",)
 
@@ -174,3 +175,11 @@ def test_a_reader_over_its_memory_limit_becomes_a_problem(tmp_path: Path, etl_db
     assert len(lines) == 1 and lines[0].startswith("asemat.csv: tiedostoa ei voi lukea turvallisesti ("), lines
     assert "1 Gt muistia" in lines[0], lines
     assert mart_snapshot(etl_db) == before
+
+
+def test_a_part_packed_like_a_bomb_is_refused_below_the_size_limit(tmp_path: Path) -> None:
+    """20 MB of one letter packs a thousandfold: refused by the ratio, though far below the size limit."""
+    path = hf.shared_strings_bomb(tmp_path / "pieni_pommi.xlsx", unpacked=20 * hf.MEGABYTE)
+    with pytest.raises(ReadError, match=r"^tiedostoa ei voi lukea turvallisesti \(sen osa xl/sharedStrings\.xml "
+                                        r"purkautuu 20,0 Mt:ksi .*-kertaiseksi"):
+        xlsx_guard.inspect(path.read_bytes())

@@ -16,6 +16,7 @@ import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from suppression_reference import _contract_step
 from suppression_reference import suppress as reference_suppress
 from test_privacy_suppression import (
     BET_CASE,
@@ -29,7 +30,7 @@ from test_privacy_suppression import (
 )
 
 from warehouse import db as wdb
-from warehouse.suppression import _contract_step, _Span, hierarchies, suppress, suppress_frame
+from warehouse.suppression import _Span, hierarchies, suppress, suppress_frame
 
 
 def contract_only(people: dict[Node, int], k: int) -> dict[Node, bool]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 
@@ -97,9 +98,9 @@ class _Span:
             if self.vec[node]:
                 rows = self.region_rows if node[0] is None else self.block_rows[node[0]]
                 rows.append(self._row(node, self.vec[node]))
-        self.local: dict[int, tuple[int, int]] = {}  # pivot bit → (vector, rows combined), municipality rows
-        self.pivots: dict[str, list[int]] = defaultdict(list)
-        self.region: dict[int, tuple[int, int]] = {}
+        self.basis: dict[int, tuple[int, int]] = {}  # pivot bit → (vector, rows combined)
+        self.pivots: dict[str, list[int]] = {}  # the pivots of each municipality's rows
+        self.region_pivots: list[int] = []
         self.dirty: set[str] = set(self.block_rows)
         self.region_dirty = True
 
@@ -117,38 +118,39 @@ class _Span:
             self.dirty.add(node[0])
         self.region_dirty = True
 
-    def _reduce(self, x: int, combo: int, *tables: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    def _reduce(self, x: int, combo: int) -> tuple[int, int]:
+        """Eliminate x's lowest bits against the pivots: (what is left, the rows combined on the way)."""
+        get = self.basis.get
         while x:
             low = x & -x
-            for table in tables:
-                entry = table.get(low)
-                if entry is not None:
-                    x ^= entry[0]
-                    combo ^= entry[1]
-                    break
-            else:
+            entry = get(low)
+            if entry is None:
                 return x, combo
+            x ^= entry[0]
+            combo ^= entry[1]
         return 0, combo
 
+    def _insert(self, row: int) -> int | None:
+        x, combo = self._reduce(self.rows[row][1], 1 << row)
+        if not x:
+            return None
+        low = x & -x
+        self.basis[low] = (x, combo)
+        return low
+
     def _refresh(self) -> None:
+        if not (self.dirty or self.region_dirty):
+            return
+        # Region rows go first and come back last: municipality rows then meet only their own municipality's pivots.
+        for pivot in self.region_pivots:
+            del self.basis[pivot]
         for block in self.dirty:
             for pivot in self.pivots.pop(block, []):
-                del self.local[pivot]
-            pivots = self.pivots[block]
-            for row in self.block_rows[block]:
-                if self._active(row):
-                    x, combo = self._reduce(self.rows[row][1], 1 << row, self.local)
-                    if x:
-                        low = x & -x
-                        self.local[low] = (x, combo)
-                        pivots.append(low)
-        if self.dirty or self.region_dirty:
-            self.region = {}
-            for row in self.region_rows:
-                if self._active(row):
-                    x, combo = self._reduce(self.rows[row][1], 1 << row, self.local, self.region)
-                    if x:
-                        self.region[x & -x] = (x, combo)
+                del self.basis[pivot]
+            self.pivots[block] = [p for row in self.block_rows[block] if self._active(row)
+                                  and (p := self._insert(row)) is not None]
+        self.region_pivots = [p for row in self.region_rows if self._active(row)
+                              and (p := self._insert(row)) is not None]
         self.dirty, self.region_dirty = set(), False
 
     def derivation(self, target: Node) -> list[Node] | None:
@@ -156,7 +158,7 @@ class _Span:
         if not self.vec[target]:
             return None
         self._refresh()
-        x, combo = self._reduce(self.vec[target], 0, self.local, self.region)
+        x, combo = self._reduce(self.vec[target], 0)
         if x:
             return None
         used = []
@@ -169,16 +171,45 @@ class _Span:
         return used
 
 
-def _contract_step(suppressed: dict[Node, bool], people: dict[Node, int], links: list[tuple[Node, list[Node]]],
-                   k: int) -> Node | None:
-    """The contract's rule: under a shown parent, suppressed children total none or ≥ k people."""
-    for parent, kids in links:
-        if suppressed[parent]:
-            continue
-        hidden = sum(people[c] for c in kids if suppressed[c])
-        if 0 < hidden < k:
-            return min((c for c in kids if not suppressed[c] and people[c] > 0), key=_size(people), default=parent)
-    return None
+class _Rule:
+    """The contract's rule, kept up to date as nodes are hidden: the first breached link in order, without a rescan.
+
+    Under a shown parent, the suppressed children of a link total none or at least k people; the first link that
+    breaches this hides its smallest shown child (ties by code), else its parent. A link can become breached only
+    when one of its children is hidden (parents are never shown again), so each hide re-checks just the links of
+    that child; breached links wait in a heap by their position in `links`.
+    """
+
+    def __init__(self, suppressed: dict[Node, bool], people: dict[Node, int], links: list[tuple[Node, list[Node]]],
+                 k: int) -> None:
+        self.suppressed, self.people, self.links, self.k = suppressed, people, links, k
+        self.hidden = [sum(people[c] for c in kids if suppressed[c]) for _, kids in links]
+        self.above: dict[Node, list[int]] = defaultdict(list)
+        for i, (_, kids) in enumerate(links):
+            for kid in kids:
+                self.above[kid].append(i)
+        self.heap = [i for i in range(len(links)) if self._breached(i)]
+
+    def _breached(self, i: int) -> bool:
+        return not self.suppressed[self.links[i][0]] and 0 < self.hidden[i] < self.k
+
+    def hide(self, node: Node) -> None:
+        """Record that a node became suppressed."""
+        for i in self.above[node]:
+            self.hidden[i] += self.people[node]
+            if self._breached(i):
+                heapq.heappush(self.heap, i)
+
+    def step(self) -> Node | None:
+        """The node the contract's rule hides next, or None when every link holds."""
+        while self.heap:
+            i = self.heap[0]
+            if self._breached(i):
+                parent, kids = self.links[i]
+                return min((c for c in kids if not self.suppressed[c] and self.people[c] > 0), key=_size(self.people),
+                           default=parent)
+            heapq.heappop(self.heap)
+        return None
 
 
 def suppress(people: dict[Node, int], k: int) -> dict[Node, bool]:
@@ -193,12 +224,12 @@ def suppress(people: dict[Node, int], k: int) -> dict[Node, bool]:
     is applied again. Suppressing only shrinks what can be derived, so a group once found safe stays safe.
     """
     suppressed = {node: n < k for node, n in people.items()}
-    links = hierarchies(people)
+    rule = _Rule(suppressed, people, hierarchies(people), k)
     targets = [n for n in sorted(people, key=_sort_key) if 0 < people[n] < k]
     span: _Span | None = None
     checked = 0
     while True:
-        node = _contract_step(suppressed, people, links, k)
+        node = rule.step()
         if node is None:
             span = span or _Span(people, suppressed)
             while node is None and checked < len(targets):
@@ -210,6 +241,7 @@ def suppress(people: dict[Node, int], k: int) -> dict[Node, bool]:
         if node is None or suppressed[node]:
             return suppressed
         suppressed[node] = True
+        rule.hide(node)
         if span is not None:
             span.hide(node)
 
