@@ -10,16 +10,16 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from core.roles import ROLE_GROUPS
+from core.settings import settings
 from dashboard import fmt, queries
 from dashboard.access import Scope
 from dashboard.auth import Session, current_session
 from dashboard.export import to_csv_bytes, to_excel_bytes
 from dashboard.i18n import available_langs, current_lang, t
 from warehouse import db as wdb
-from warehouse.settings import settings
 
 ALL = "__all__"
-ROLE_GROUPS = ("sihteerit", "kliiniset", "muut")
 _demo_lock = threading.Lock()
 
 
@@ -60,6 +60,11 @@ class PageContext:
         return self.municipality or t("filter.region")
 
 
+def k_anonymity() -> int:
+    """The minimum group size of the settings, for the texts that quote it."""
+    return settings().k_anonymity
+
+
 def db_path() -> Path:
     """The served warehouse."""
     return wdb.resolve(None)
@@ -74,7 +79,7 @@ def ensure_warehouse(db: Path) -> None:
     with _demo_lock:
         if db.exists():
             return
-        from etl.demo import build_demo
+        from dashboard.loading import build_demo  # local: the loader's imports are needed on first start only
 
         with st.spinner(t("app.building_demo")):
             build_demo(db)

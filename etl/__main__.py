@@ -9,10 +9,10 @@ from pathlib import Path
 
 import duckdb
 
+from core.settings import ConfigError
 from etl.contract import SOURCES
 from etl.load import InputFile, LoadResult, dry_run, load
 from warehouse import db as wdb
-from warehouse.settings import ConfigError
 
 OUTCOME_FI = {"loaded": "ladattu", "unchanged": "ei muutoksia", "rejected": "hylätty"}
 

@@ -10,7 +10,6 @@ from dashboard.scenarios.model import ScenarioError, parse_scenario
 from dashboard.scenarios.pdf import to_pdf
 from dashboard.scenarios.projection import for_scope, project, read_base
 from dashboard.scenarios.proposal import ProposalLimits, propose
-from warehouse.settings import settings
 
 ctx = ui.page_context(ui.session(), "nav.skenaariot", unit=False)
 lang, scope = ctx.lang, ctx.scope
@@ -64,7 +63,7 @@ def show_projection(projection, key: str) -> None:  # noqa: ANN001 - a Projectio
     if left:
         st.write(t("skenaariot.left_band", names=", ".join(left)))
     if rows["capacity_estimated"].any():
-        st.caption(t("skenaariot.estimated_note", k=settings().k_anonymity))
+        st.caption(t("skenaariot.estimated_note", k=ui.k_anonymity()))
     st.markdown(f"#### {t('skenaariot.section.chart')}")
     st.altair_chart(present.before_after_chart(rows, lang), width="stretch")
     st.markdown(f"#### {t('skenaariot.section.region')}")

@@ -8,7 +8,6 @@ from dashboard import queries_workload as qw
 from dashboard import scope as scope_rules
 from dashboard.charts import workload as charts
 from dashboard.i18n import t
-from warehouse.settings import settings
 
 ctx = ui.page_context(ui.session(), "nav.tyokuorma")
 if ctx.month is None or qw.unit_series(ctx.db).is_empty():
@@ -114,7 +113,7 @@ else:
         st.altair_chart(charts.hours_dots(rows, ctx.station_id, ctx.lang), width="stretch")
 
     st.markdown(f"#### {t('tyokuorma.section.table')}")
-    k = settings().k_anonymity
+    k = ui.k_anonymity()
     shown = qw.with_sick_leave_text(
         rows, k, t("tyokuorma.suppressed_small", k=k), t("tyokuorma.suppressed_hidden")
     ).with_columns(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import attention, fmt, overview, ui
+from dashboard import attention, fmt, overview, present, ui
 from dashboard import queries_goals as qg
 from dashboard.charts import overview as charts
 from dashboard.i18n import t
@@ -117,14 +117,14 @@ for col, (column, title, number_format) in zip(
         col.altair_chart(charts.sparkline(series, column, title, number_format, ctx.lang), width="stretch")
 
 st.markdown(f"#### {t('overview.goals')}")
-goals = qg.with_texts(qg.goal_progress(ctx.db, ctx.lang), ctx.lang) if qg.has_goal_marts(ctx.db) else None
+goals = present.with_texts(qg.goal_progress(ctx.db, ctx.lang), ctx.lang) if qg.has_goal_marts(ctx.db) else None
 if goals is None or goals.is_empty():
     st.info(t("empty.no_goals"))
 else:
     labels = {code: t(f"goal_status.{code}") for code in charts.GOAL_STATUS_COLOURS}
     st.altair_chart(charts.goal_bars(goals, labels, ctx.lang), width="stretch")
     ui.table(
-        qg.status_labelled(goals, labels),
+        present.status_labelled(goals, labels),
         {
             "goal_id": t("goals.goal"), "name": t("goals.indicator"), "baseline_text": t("goals.baseline"),
             "current_text": t("goals.current"), "target_text": t("goals.target"),

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import fmt
+from dashboard import fmt, present
 from dashboard import queries_pulssi as qp
 from dashboard.access import Scope
 from dashboard.auth import Session
@@ -101,10 +101,10 @@ def test_question_trend_region_and_station(tiny_db: Path) -> None:
     # A1: January (5 + 4 + 4 + 3 + 2 + 2) / 6; February only 4 respondents: suppressed, never a number.
     assert _row(trend, series="unit", month=JAN)["value"] == pytest.approx(20 / 6)
     feb = _row(trend, series="unit", month=FEB)
-    assert feb["suppressed"] and feb["value"] is None and feb["reason"] == qp.SMALL and feb["respondents"] == 4
+    assert feb["suppressed"] and feb["value"] is None and feb["reason"] == present.SMALL and feb["respondents"] == 4
     # A2 has 10 respondents in February but is hidden so that A1 cannot be worked out from Kunta1 − A2.
     a2 = _row(qp.question_trend(tiny_db, ALL, "q1", None, "A2"), series="unit", month=FEB)
-    assert a2["suppressed"] and a2["value"] is None and a2["reason"] == qp.SECONDARY
+    assert a2["suppressed"] and a2["value"] is None and a2["reason"] == present.SECONDARY
 
 
 def test_question_trend_region_only_and_enps(tiny_db: Path) -> None:
@@ -122,7 +122,7 @@ def test_month_value_and_delta(tiny_db: Path) -> None:
     region = qp.month_value(trend, "region", FEB)
     assert region.value == pytest.approx(58 / 14) and region.delta == pytest.approx(58 / 14 - 3.5)
     unit = qp.month_value(trend, "unit", FEB)
-    assert unit.suppressed and unit.value is None and unit.delta is None and unit.reason == qp.SMALL
+    assert unit.suppressed and unit.value is None and unit.delta is None and unit.reason == present.SMALL
     first = qp.month_value(trend, "unit", JAN)
     assert first.value == pytest.approx(20 / 6) and first.delta is None
     assert not qp.month_value(trend, "unit", date(2025, 3, 1)).present
@@ -136,7 +136,7 @@ def test_station_comparison(tiny_db: Path) -> None:
     assert _row(comp, station_id="A2")["difference"] == pytest.approx(3.6 - 3.5)
     assert _row(comp, station_id="A2")["region_mean"] == pytest.approx(3.5)
     b1 = _row(comp, station_id="B1")
-    assert b1["suppressed"] and b1["mean_score"] is None and b1["difference"] is None and b1["reason"] == qp.SMALL
+    assert b1["suppressed"] and b1["mean_score"] is None and b1["difference"] is None and b1["reason"] == present.SMALL
     assert sorted(qp.station_comparison(tiny_db, ALL, JAN, "Kunta2")["station_id"]) == ["B1", "B2"]
     assert qp.station_comparison(tiny_db, ALL, JAN, role_group="kliiniset").is_empty()
     assert qp.station_comparison(tiny_db, MANAGER_A1, JAN)["station_id"].to_list() == ["A1"]
@@ -171,7 +171,7 @@ def test_unit_figures(tiny_db: Path) -> None:
     assert _row(muni, question_id="q1")["mean_score"] == pytest.approx(21 / 6)  # B1 + B2 together: 6 people
     hidden = qp.unit_figures(tiny_db, ALL, FEB, None, "A1")
     assert hidden["suppressed"].all() and hidden["mean_score"].is_null().all() and hidden["enps"].is_null().all()
-    assert set(hidden["reason"]) == {qp.SMALL}
+    assert set(hidden["reason"]) == {present.SMALL}
 
 
 def test_unit_comments(tiny_db: Path) -> None:
