@@ -77,17 +77,16 @@ def change_text(value: float | None, unit: str | None, lang: str = "fi") -> str 
     return f"{text}{fmt.NBSP}{'h/vecka' if lang == 'sv' else 'h/vko'}" if unit == "hours_week" else text
 
 
-def delta_style(change: float | None, direction: str | None) -> tuple[str, str]:
-    """Colour and arrow of a change for st.metric: green when it goes the good way, red when the bad way.
-
-    Explicit, because st.metric reads the sign of a text delta from an ASCII '-' and the Finnish texts use the
-    real minus sign (U+2212), which it would take for an increase.
-    """
-    if change is None or change == 0:
-        return "gray", "off"
-    arrow = "up" if change > 0 else "down"
-    good = (change > 0) == (direction != "down")
-    return ("green" if good else "red"), arrow
+def delta_style(delta: float | None, better: str | None = None, precision: float = 0.0) -> dict[str, str]:
+    """Arrow and colour for st.metric from the sign of a change (fmt writes the real minus sign, which
+    Streamlit does not read as negative). `better`: "up", "down" or None (no judgement: grey); a change
+    smaller than `precision` (half the last shown digit) gets no arrow, as it is shown as zero."""
+    if delta is None or abs(delta) < precision or delta == 0:
+        return {"delta_arrow": "off", "delta_color": "gray"}
+    direction = "up" if delta > 0 else "down"
+    if better is None:
+        return {"delta_arrow": direction, "delta_color": "gray"}
+    return {"delta_arrow": direction, "delta_color": "green" if direction == better else "red"}
 
 
 def with_texts(goals: pl.DataFrame, lang: str = "fi") -> pl.DataFrame:

@@ -92,7 +92,9 @@ def _main(argv: list[str] | None) -> int:
     p.add_argument("--keep-files", metavar="DIR", help="kirjoita demotiedostot tähän kansioon")
     p = sub.add_parser("refresh", help="rakenna koosteet uudelleen (esim. asetusten muutoksen jälkeen)")
     p.add_argument("--db")
-    from dashboard.report import cli as report_cli  # light: the report's heavy imports happen in run()
+    # The CLI is the composition root: `etl report` is the dashboard's report, imported only here and only when the
+    # CLI runs (tests/test_layers.py allows exactly this one upward import). Light: its heavy imports happen in run().
+    from dashboard.report import cli as report_cli
 
     report_cli.add_parser(sub)
     args = parser.parse_args(argv)

@@ -93,10 +93,10 @@ def indicator_row(row: dict) -> None:
         label = row["baseline_label"] or ""
         cols[0].caption(plain(label))
         direction = row["direction"]
-        colour, arrow = present.delta_style(row["change"], direction)
         cols[1].metric(
             t("tavoitteet.current") + in_label, value(row["current"], unit),
-            present.change_text(row["change"], unit, lang), delta_color=colour, delta_arrow=arrow,
+            present.change_text(row["change"], unit, lang),
+            **present.delta_style(row["change"], "down" if direction == "down" else "up"),
         )
         if row["current_month"] is not None:
             cols[1].caption(t("tavoitteet.current_month", month=fmt.month_text(row["current_month"], lang)))

@@ -305,7 +305,8 @@ def test_with_texts(tiny_db: Path) -> None:
      (0.5, "down", ("red", "up")), (0.0, "up", ("gray", "off")), (None, "down", ("gray", "off"))],
 )
 def test_delta_style(change: float | None, direction: str, expected: tuple[str, str]) -> None:
-    assert present.delta_style(change, direction) == expected
+    colour, arrow = expected
+    assert present.delta_style(change, direction) == {"delta_color": colour, "delta_arrow": arrow}
 
 
 # --- the demo warehouse -------------------------------------------------------------------------------------------
