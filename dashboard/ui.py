@@ -244,9 +244,21 @@ def exportable(df: pl.DataFrame, columns: dict[str, str], *, percent: tuple[str,
     return df.select(exprs)
 
 
+def leave_pages_folder_mode() -> None:
+    """On a session's first run, switch Streamlit's automatic pages/ mode off and run again (app.py calls this first).
+
+    In that mode (see `auth.run_again_through_app`) widgets get other ids than in the runs after it, so a click on
+    the first run's sign-in button would be lost; one rerun per new session avoids it, with public calls only.
+    """
+    if not st.session_state.get("_left_pages_mode"):
+        st.session_state["_left_pages_mode"] = True
+        run_again_through_app()
+
+
 def session() -> Session:
     """The session that app.py decided for this run."""
     if "_session" not in st.session_state:
         # A page URL opened first after a server start ran this page without app.py.
+        st.session_state["_left_pages_mode"] = True
         run_again_through_app()
     return st.session_state["_session"]
