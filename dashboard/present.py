@@ -1,4 +1,4 @@
-"""Display texts of the query layer's values: goal figures and changes, suppression texts, question names.
+"""Display texts of the query layer's values: goal figures, changes, metric deltas, suppression texts, question names.
 
 The query modules return language-neutral codes and numbers; this module (with `fmt` for numbers and dates and
 `labels` for labels built from the marts' columns) turns them into what a page, a chart or the report shows.
@@ -49,6 +49,18 @@ def with_privacy_text(df: pl.DataFrame, k: int, lang: str = "fi", column: str = 
     )
 
 
+def delta_style(delta: float | None, better: str | None = None, precision: float = 0.0) -> dict[str, str]:
+    """Arrow and colour for st.metric from the sign of a change (fmt writes the real minus sign, which
+    Streamlit does not read as negative). `better`: "up", "down" or None (no judgement: grey); a change
+    smaller than `precision` (half the last shown digit) gets no arrow, as it is shown as zero."""
+    if delta is None or abs(delta) < precision or delta == 0:
+        return {"delta_arrow": "off", "delta_color": "gray"}
+    direction = "up" if delta > 0 else "down"
+    if better is None:
+        return {"delta_arrow": direction, "delta_color": "gray"}
+    return {"delta_arrow": direction, "delta_color": "green" if direction == better else "red"}
+
+
 # --- texts of the goal units --------------------------------------------------------------------------------
 
 DECIMALS = {"score": 2, "share": 1, "enps": 0, "hours_week": 0, "ratio": 2}
@@ -75,18 +87,6 @@ def change_text(value: float | None, unit: str | None, lang: str = "fi") -> str 
         return fmt.signed_points(value, DECIMALS["share"], lang)
     text = fmt.signed(value, DECIMALS.get(unit or "", 2), lang)
     return f"{text}{fmt.NBSP}{'h/vecka' if lang == 'sv' else 'h/vko'}" if unit == "hours_week" else text
-
-
-def delta_style(delta: float | None, better: str | None = None, precision: float = 0.0) -> dict[str, str]:
-    """Arrow and colour for st.metric from the sign of a change (fmt writes the real minus sign, which
-    Streamlit does not read as negative). `better`: "up", "down" or None (no judgement: grey); a change
-    smaller than `precision` (half the last shown digit) gets no arrow, as it is shown as zero."""
-    if delta is None or abs(delta) < precision or delta == 0:
-        return {"delta_arrow": "off", "delta_color": "gray"}
-    direction = "up" if delta > 0 else "down"
-    if better is None:
-        return {"delta_arrow": direction, "delta_color": "gray"}
-    return {"delta_arrow": direction, "delta_color": "green" if direction == better else "red"}
 
 
 def with_texts(goals: pl.DataFrame, lang: str = "fi") -> pl.DataFrame:
