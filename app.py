@@ -7,7 +7,7 @@ from dashboard import ui
 from dashboard.i18n import t
 
 st.set_page_config(page_title="Työnjakoseuranta", page_icon=":material/assignment:", layout="wide")
-ui.leave_pages_directory_mode()
+ui.leave_pages_folder_mode()
 
 db = ui.db_path()
 ui.ensure_warehouse(db)

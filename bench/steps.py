@@ -158,7 +158,7 @@ def pages(workdir: Path, repeats: str = "3") -> dict[str, Any]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from warehouse.settings import PROJECT_ROOT
+    from core.settings import PROJECT_ROOT
 
     db = workdir / "bench.duckdb"
     os.environ.update({"TYONJAKO_DB": str(db), "TYONJAKO_NO_AUTO_DEMO": "1", "TYONJAKO_ALLOW_NO_AUTH": "1"})

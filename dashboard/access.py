@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from warehouse.settings import config_dir, load_toml_model
+from core.settings import config_dir, load_toml_model
 
 Role = Literal["johto", "projektipaallikko", "esihenkilo"]
 ROLES: tuple[Role, ...] = ("johto", "projektipaallikko", "esihenkilo")

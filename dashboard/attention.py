@@ -15,11 +15,11 @@ from pathlib import Path
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.settings import settings
 from dashboard import fmt, queries
 from dashboard import queries_rollout as qr
 from dashboard.access import Scope
 from dashboard.i18n import t
-from warehouse.settings import settings
 
 # The page where each rule's figure shows (st.page_link target).
 PAGES = {

@@ -31,6 +31,18 @@ def stop_without_pages() -> None:
     st.stop()
 
 
+def run_again_through_app() -> None:
+    """Leave Streamlit's automatic pages/ mode through its public switch, and run again through app.py.
+
+    Streamlit 1.67 decides from the folder's name alone (a pages/ folder beside the main script), before app.py
+    runs, that the first run after a server start is an old-style multipage run: it lists every page file and runs
+    a page URL without app.py. Any call of st.navigation switches that mode off for the server's life, so a page
+    that finds itself run alone calls it (hidden, listing nothing) and reruns, now through app.py and its sign-in.
+    """
+    st.navigation([st.Page(_nothing, title=t("app.title"), default=True)], position="hidden")
+    st.rerun()
+
+
 def auth_configured() -> bool:
     """Whether `[auth]` is set in .streamlit/secrets.toml."""
     try:

@@ -10,9 +10,20 @@ import polars as pl
 from dashboard.access import Scope
 from dashboard.i18n import t
 from etl import load as etl_load
+from etl.contract import SOURCES
 from etl.load import InputFile, LoadResult, load
+from warehouse import db as wdb
 
 OUTCOMES = ("loaded", "unchanged", "rejected")
+# The warehouse could not be written or was busy: the loader's own sentence says which.
+WAREHOUSE_ERRORS: tuple[type[Exception], ...] = (wdb.WarehouseIOError, wdb.WarehouseBusy)
+# Reading the served warehouse failed (the disk went away, a damaged file).
+IO_ERRORS = wdb.IO_ERRORS
+
+
+def source_codes() -> list[str]:
+    """The contract's source codes, for the upload's source choice."""
+    return list(SOURCES)
 
 
 def _require_upload(scope: Scope) -> None:
@@ -35,6 +46,12 @@ def run_load(scope: Scope, files: Sequence[tuple[str, bytes]], db: Path, source:
         raise PermissionError("esittelytilassa tiedostoja voi vain tarkistaa, ei ladata")
     return load(inputs, db=db, source=source, progress=progress, replace_demo=replace_demo)
 
+
+def build_demo(db: Path) -> None:
+    """Build the demo warehouse at `db` with the ETL's own demo loader (first start without data)."""
+    from etl.demo import build_demo as etl_build_demo  # local: the demo data generator is needed once
+
+    etl_build_demo(db)
 
 
 def problems_frame(result: LoadResult) -> pl.DataFrame:

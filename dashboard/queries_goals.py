@@ -21,11 +21,11 @@ from typing import Any
 
 import polars as pl
 
-from dashboard import fmt, queries
+from dashboard import queries
 from dashboard.access import Scope
+from dashboard.present import BEFORE_AFTER_MONTHS
 
 GOAL_MARTS = ("mart_goal_progress", "mart_goal_progress_station", "mart_goal_trend", "mart_before_after")
-BEFORE_AFTER_MONTHS = (-6, 12)  # relative months shown; 0 = go-live month
 MIN_SCOPED_STATIONS = 3  # before/after points behind fewer stations are blanked for a limited scope
 BA_MEASURES = ("pulssi_mean", "sick_leave_rate", "load_ratio", "compliance_share")
 UNIT_BOUNDS: dict[str | None, tuple[float | None, float | None]] = {
@@ -298,74 +298,3 @@ def station_progress(db: str | Path, scope: Scope, indicator_id: str, municipali
         pl.coalesce(pl.col(primary), pl.col("name_fi"), pl.col("station_id")).alias("station_name"),
         *_localised(lang),
     ).drop("name_fi", "name_sv")
-
-
-# --- texts of the goal units --------------------------------------------------------------------------------
-
-DECIMALS = {"score": 2, "share": 1, "enps": 0, "hours_week": 0, "ratio": 2}
-# d3 formats of the same units for chart axes and tooltips
-D3_FORMATS = {"score": ",.2f", "share": ".1%", "enps": ",.0f", "hours_week": ",.0f", "ratio": ",.2f"}
-
-
-def value_text(value: float | None, unit: str | None, lang: str = "fi", *, hours_unit: bool = True) -> str:
-    """A goal figure in its unit: score 3,38; share 82,4 %; eNPS 12; hours 323 h/vko; ratio 0,13.
-
-    hours_unit=False leaves "h/vko" out (for a label that names the unit)."""
-    if unit == "share":
-        return fmt.percent(value, DECIMALS["share"], lang)
-    if unit == "hours_week" and hours_unit:
-        return fmt.hours(value, DECIMALS["hours_week"], lang)
-    return fmt.number(value, DECIMALS.get(unit or "", 2), lang)
-
-
-def change_text(value: float | None, unit: str | None, lang: str = "fi") -> str | None:
-    """A change of a goal figure with its sign (shares in percentage points); None when there is none."""
-    if value is None:
-        return None
-    if unit == "share":
-        return fmt.signed_points(value, DECIMALS["share"], lang)
-    text = fmt.signed(value, DECIMALS.get(unit or "", 2), lang)
-    return f"{text}{fmt.NBSP}{'h/vecka' if lang == 'sv' else 'h/vko'}" if unit == "hours_week" else text
-
-
-def delta_style(change: float | None, direction: str | None) -> tuple[str, str]:
-    """Colour and arrow of a change for st.metric: green when it goes the good way, red when the bad way.
-
-    Explicit, because st.metric reads the sign of a text delta from an ASCII '-' and the Finnish texts use the
-    real minus sign (U+2212), which it would take for an increase.
-    """
-    if change is None or change == 0:
-        return "gray", "off"
-    arrow = "up" if change > 0 else "down"
-    good = (change > 0) == (direction != "down")
-    return ("green" if good else "red"), arrow
-
-
-def with_texts(goals: pl.DataFrame, lang: str = "fi") -> pl.DataFrame:
-    """Goal rows with baseline/target/current/change/progress/current-month as display texts (mixed units)."""
-
-    def texts(column: str, func: Any) -> pl.Expr:
-        return pl.struct(column, "unit").map_elements(
-            lambda r: func(r[column], r["unit"], lang) or fmt.MISSING, return_dtype=pl.String
-        ).alias(f"{column}_text")
-
-    if goals.is_empty():
-        return goals.with_columns(
-            [pl.lit(None, pl.String).alias(f"{c}_text")
-             for c in ("baseline", "target", "current", "change", "progress", "current_month")]
-        )
-    return goals.with_columns(
-        texts("baseline", value_text), texts("target", value_text), texts("current", value_text),
-        texts("change", change_text),
-        pl.col("progress").map_elements(lambda p: fmt.percent(p, 0, lang), return_dtype=pl.String,
-                                        skip_nulls=False).alias("progress_text"),
-        pl.col("current_month").map_elements(lambda d: fmt.month_text(d, lang), return_dtype=pl.String,
-                                             skip_nulls=False).alias("current_month_text"),
-    )
-
-
-def status_labelled(goals: pl.DataFrame, labels: dict[str, str]) -> pl.DataFrame:
-    """Goal rows with the status code replaced by its label in the UI language."""
-    return goals.with_columns(
-        pl.col("status").replace_strict(labels, default=pl.col("status"), return_dtype=pl.String).alias("status_label")
-    )

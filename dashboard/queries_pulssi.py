@@ -15,16 +15,10 @@ from pathlib import Path
 
 import polars as pl
 
+from core.settings import settings
 from dashboard import queries
 from dashboard.access import Scope
-from warehouse.settings import settings
-
-REGION = "region"
-UNIT = "unit"
-SMALL = "small"
-SECONDARY = "secondary"
-LIKERT = "likert"
-ENPS = "enps"
+from dashboard.present import ENPS, LIKERT, REGION, SECONDARY, SMALL, UNIT
 
 _MONTH_QUESTIONS = """
 SELECT DISTINCT p.month, p.question_id FROM mart_pulssi AS p ORDER BY p.month, p.question_id

@@ -10,16 +10,16 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from core.roles import ROLE_GROUPS
+from core.settings import settings
 from dashboard import fmt, queries
 from dashboard.access import Scope
-from dashboard.auth import Session, current_session
+from dashboard.auth import Session, current_session, run_again_through_app
 from dashboard.export import to_csv_bytes, to_excel_bytes
 from dashboard.i18n import available_langs, current_lang, t
 from warehouse import db as wdb
-from warehouse.settings import settings
 
 ALL = "__all__"
-ROLE_GROUPS = ("sihteerit", "kliiniset", "muut")
 _demo_lock = threading.Lock()
 
 
@@ -60,6 +60,11 @@ class PageContext:
         return self.municipality or t("filter.region")
 
 
+def k_anonymity() -> int:
+    """The minimum group size of the settings, for the texts that quote it."""
+    return settings().k_anonymity
+
+
 def db_path() -> Path:
     """The served warehouse."""
     return wdb.resolve(None)
@@ -74,7 +79,7 @@ def ensure_warehouse(db: Path) -> None:
     with _demo_lock:
         if db.exists():
             return
-        from etl.demo import build_demo
+        from dashboard.loading import build_demo  # local: the loader's imports are needed on first start only
 
         with st.spinner(t("app.building_demo")):
             build_demo(db)
@@ -239,34 +244,21 @@ def exportable(df: pl.DataFrame, columns: dict[str, str], *, percent: tuple[str,
     return df.select(exprs)
 
 
+def leave_pages_folder_mode() -> None:
+    """On a session's first run, switch Streamlit's automatic pages/ mode off and run again (app.py calls this first).
+
+    In that mode (see `auth.run_again_through_app`) widgets get other ids than in the runs after it, so a click on
+    the first run's sign-in button would be lost; one rerun per new session avoids it, with public calls only.
+    """
+    if not st.session_state.get("_left_pages_mode"):
+        st.session_state["_left_pages_mode"] = True
+        run_again_through_app()
+
+
 def session() -> Session:
     """The session that app.py decided for this run."""
     if "_session" not in st.session_state:
         # A page URL opened first after a server start ran this page without app.py.
-        leave_pages_directory_mode()
+        st.session_state["_left_pages_mode"] = True
+        run_again_through_app()
     return st.session_state["_session"]
-
-
-def leave_pages_directory_mode() -> None:
-    """Leave Streamlit's automatic pages/ mode and run again through app.py's st.navigation.
-
-    With a pages/ folder beside app.py, Streamlit's first run after a server start lists every page file (even
-    before sign-in) and runs a page URL without app.py, until st.navigation has been called once.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory is not False:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-def delta_style(delta: float | None, better: str | None = None, precision: float = 0.0) -> dict[str, str]:
-    """Arrow and colour for st.metric from the sign of a change (fmt writes the real minus sign, which
-    Streamlit does not read as negative). `better`: "up", "down" or None (no judgement: grey); a change
-    smaller than `precision` (half the last shown digit) gets no arrow, as it is shown as zero."""
-    if delta is None or abs(delta) < precision or delta == 0:
-        return {"delta_arrow": "off", "delta_color": "gray"}
-    direction = "up" if delta > 0 else "down"
-    if better is None:
-        return {"delta_arrow": direction, "delta_color": "gray"}
-    return {"delta_arrow": direction, "delta_color": "green" if direction == better else "red"}

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import duckdb
 
+from core.settings import ConfigError
 from etl.contract import SOURCES
 from etl.load import InputFile, LoadResult, dry_run, load
 from warehouse import db as wdb
-from warehouse.settings import ConfigError
 
 OUTCOME_FI = {"loaded": "ladattu", "unchanged": "ei muutoksia", "rejected": "hylätty"}
 
@@ -92,7 +92,9 @@ def _main(argv: list[str] | None) -> int:
     p.add_argument("--keep-files", metavar="DIR", help="kirjoita demotiedostot tähän kansioon")
     p = sub.add_parser("refresh", help="rakenna koosteet uudelleen (esim. asetusten muutoksen jälkeen)")
     p.add_argument("--db")
-    from dashboard.report import cli as report_cli  # light: the report's heavy imports happen in run()
+    # The CLI is the composition root: `etl report` is the dashboard's report, imported only here and only when the
+    # CLI runs (tests/test_layers.py allows exactly this one upward import). Light: its heavy imports happen in run().
+    from dashboard.report import cli as report_cli
 
     report_cli.add_parser(sub)
     args = parser.parse_args(argv)

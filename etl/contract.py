@@ -43,17 +43,6 @@ RoleCode = Literal[
     "muu",
 ]
 
-ROLE_GROUP: dict[str, str] = {
-    "toimistosihteeri": "sihteerit",
-    "terveyskeskusavustaja": "sihteerit",
-    "sairaanhoitaja": "kliiniset",
-    "terveydenhoitaja": "kliiniset",
-    "lahihoitaja": "kliiniset",
-    "laakari": "kliiniset",
-    "esihenkilo": "muut",
-    "muu": "muut",
-}
-ROLE_GROUPS: tuple[str, ...] = ("sihteerit", "kliiniset", "muut")
 
 # Finnish spellings, Swedish and English names of each coded value; the code itself is always accepted.
 _CODE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
+from core.settings import PROJECT_ROOT
 from etl.contract import LOAD_ORDER, SOURCES
 from etl.normalize import fold
 from etl.problems import MAX_LISTED, Problem
@@ -21,7 +22,6 @@ from etl.readers import RawTable, ReadError, read_bytes
 from etl.validate import Question, Validated, detect_source, errors_where, reference_errors, validate
 from warehouse import db as wdb
 from warehouse.build import build_marts, create_schema
-from warehouse.settings import PROJECT_ROOT
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 DEFAULT_CATALOGUE = PROJECT_ROOT / "config" / "kysymykset.csv"

@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from warehouse.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 ENV_KEY = "TYONJAKO_PSEUDONYM_KEY"
 

@@ -8,8 +8,8 @@ from datetime import date
 
 import polars as pl
 
+from core.calendar import working_days
 from etl import limits
-from etl.calendar import working_days
 from etl.contract import (
     CODE_LABELS,
     CODE_SETS,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import fmt, ui
+from dashboard import fmt, present, ui
 from dashboard import queries_pulssi as qp
 from dashboard.charts import pulssi as charts
 from dashboard.i18n import t
@@ -18,9 +18,9 @@ unit = fmt.md_text(ctx.unit_label)
 month = ctx.month if ctx.month is not None else months[-1]
 month_text = fmt.month_name(month, lang)
 has_month = month in months
-series_labels = {qp.REGION: t("filter.region")}
+series_labels = {present.REGION: t("filter.region")}
 if not qp.is_region(ctx.municipality, ctx.station_id):
-    series_labels[qp.UNIT] = ctx.unit_label
+    series_labels[present.UNIT] = ctx.unit_label
 
 st.subheader(t("pulssi.heading", month=month_text, unit=unit))
 if ctx.role_group:
@@ -65,8 +65,8 @@ if has_month:
     if enps_id is not None:
         enps_trend = qp.question_trend(ctx.db, ctx.scope, enps_id, ctx.municipality, ctx.station_id, ctx.role_group)
         for col, series, label in (
-            (cols[2], qp.REGION, t("pulssi.metric.enps_region")),
-            (cols[3], qp.UNIT, t("pulssi.metric.enps_unit", unit=unit)),
+            (cols[2], present.REGION, t("pulssi.metric.enps_region")),
+            (cols[3], present.UNIT, t("pulssi.metric.enps_unit", unit=unit)),
         ):
             if series not in series_labels:
                 continue
@@ -74,16 +74,16 @@ if has_month:
             col.metric(
                 label,
                 _shown(v.value, v.suppressed, fmt.number(v.value, 0, lang)),
-                help=charts.suppression_text(v.reason, k, lang) if v.suppressed else t("pulssi.metric.enps_help"),
+                help=present.suppression_text(v.reason, k, lang) if v.suppressed else t("pulssi.metric.enps_help"),
                 **_delta(v.delta),
             )
 
 # --- trend per question -------------------------------------------------------------------------------
 st.markdown(f"#### {t('pulssi.section.trend')}")
 catalogue = qp.question_catalogue(ctx.db, lang)
-likert = catalogue.filter(catalogue["question_type"] == qp.LIKERT)
+likert = catalogue.filter(catalogue["question_type"] == present.LIKERT)
 labels = {
-    row["question_id"]: charts.question_label(row["question_id"], row["question_text"], lang)
+    row["question_id"]: present.question_label(row["question_id"], row["question_text"], lang)
     for row in likert.iter_rows(named=True)
 }
 texts = dict(zip(catalogue["question_id"].to_list(), catalogue["question_text"].to_list(), strict=True))
@@ -98,7 +98,7 @@ if labels:
     if trend.is_empty():
         st.info(t("pulssi.trend.no_series"))
     else:
-        st.altair_chart(charts.trend_chart(trend, series_labels, qp.LIKERT, k, lang), width="stretch")
+        st.altair_chart(charts.trend_chart(trend, series_labels, present.LIKERT, k, lang), width="stretch")
         st.caption(t("pulssi.trend.caption"))
 
 if has_month:
@@ -112,7 +112,7 @@ if has_month:
         st.caption(t("pulssi.comparison.caption"))
         with st.expander(t("pulssi.comparison.table")):
             ui.table(
-                charts.for_table(charts.with_privacy_text(comparison, k, lang)),
+                charts.for_table(present.with_privacy_text(comparison, k, lang)),
                 {
                     "name": t("pulssi.column.station"), "municipality": t("pulssi.column.municipality"),
                     "question_text": t("pulssi.column.question"), "respondents": t("pulssi.column.respondents"),
@@ -152,7 +152,7 @@ else:
     if enps_all.is_empty():
         st.info(t("pulssi.trend.no_series"))
     else:
-        st.altair_chart(charts.trend_chart(enps_all, series_labels, qp.ENPS, k, lang), width="stretch")
+        st.altair_chart(charts.trend_chart(enps_all, series_labels, present.ENPS, k, lang), width="stretch")
         st.caption(t("pulssi.enps.caption", text=fmt.md_text(texts.get(enps_id) or enps_id)))
 
 if has_month:
@@ -162,7 +162,7 @@ if has_month:
         st.info(t("pulssi.no_unit_month", unit=unit, month=month_text))
     else:
         ui.table(
-            charts.for_table(charts.with_privacy_text(figures, k, lang)),
+            charts.for_table(present.with_privacy_text(figures, k, lang)),
             {
                 "question_text": t("pulssi.column.question"), "respondents": t("pulssi.column.respondents"),
                 "mean_score": t("pulssi.column.mean"), "favourable_share": t("pulssi.column.favourable"),

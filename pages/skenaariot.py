@@ -5,12 +5,12 @@ import streamlit as st
 
 from dashboard import fmt, ui
 from dashboard.i18n import t
+from dashboard.present import delta_style
 from dashboard.scenarios import present, store
 from dashboard.scenarios.model import ScenarioError, parse_scenario
 from dashboard.scenarios.pdf import to_pdf
 from dashboard.scenarios.projection import for_scope, project, read_base
 from dashboard.scenarios.proposal import ProposalLimits, propose
-from warehouse.settings import settings
 
 ctx = ui.page_context(ui.session(), "nav.skenaariot", unit=False)
 lang, scope = ctx.lang, ctx.scope
@@ -46,13 +46,13 @@ def show_projection(projection, key: str) -> None:  # noqa: ANN001 - a Projectio
     c1, c2, c3, c4 = st.columns(4)
     ratio_delta = delta(r, "load_ratio")
     c1.metric(t("skenaariot.metric.region_ratio"), fmt.number(r["load_ratio_after"], 2, lang),
-              fmt.signed(ratio_delta, 2, lang), **ui.delta_style(ratio_delta, None, 0.005))
+              fmt.signed(ratio_delta, 2, lang), **delta_style(ratio_delta, None, 0.005))
     cv_delta = delta(r, "load_ratio_cv")
     c2.metric(t("skenaariot.metric.cv"), fmt.percent(r["load_ratio_cv_after"], 1, lang),
-              fmt.signed_points(cv_delta, 1, lang), **ui.delta_style(cv_delta, "down", 0.0005))
+              fmt.signed_points(cv_delta, 1, lang), **delta_style(cv_delta, "down", 0.0005))
     over_delta = delta(r, "overload_share")
     c3.metric(t("skenaariot.metric.over"), fmt.percent(r["overload_share_after"], 0, lang),
-              fmt.signed_points(over_delta, 0, lang), **ui.delta_style(over_delta, "down", 0.005))
+              fmt.signed_points(over_delta, 0, lang), **delta_style(over_delta, "down", 0.005))
     freed = projection.freed_clinician_hours
     c4.metric(t("skenaariot.metric.freed"), fmt.hours(freed, 1, lang), t("skenaariot.metric.freed_fte",
               fte=fmt.number(projection.fte(freed), 2, lang)), delta_arrow="off", delta_color="gray")
@@ -64,7 +64,7 @@ def show_projection(projection, key: str) -> None:  # noqa: ANN001 - a Projectio
     if left:
         st.write(t("skenaariot.left_band", names=", ".join(left)))
     if rows["capacity_estimated"].any():
-        st.caption(t("skenaariot.estimated_note", k=settings().k_anonymity))
+        st.caption(t("skenaariot.estimated_note", k=ui.k_anonymity()))
     st.markdown(f"#### {t('skenaariot.section.chart')}")
     st.altair_chart(present.before_after_chart(rows, lang), width="stretch")
     st.markdown(f"#### {t('skenaariot.section.region')}")

@@ -7,7 +7,7 @@ go-live comparison and a per-station drill-down. Every figure comes from dashboa
 import polars as pl
 import streamlit as st
 
-from dashboard import fmt, labels, queries, ui
+from dashboard import fmt, labels, present, queries, ui
 from dashboard import queries_goals as qg
 from dashboard.charts import goals as charts
 from dashboard.i18n import t
@@ -77,7 +77,7 @@ trend = qg.goal_trend(ctx.db)
 
 def value(x: float | None, unit: str) -> str:
     """A figure of a card in its unit (hours without "h/vko", which the label carries)."""
-    return qg.value_text(x, unit, lang, hours_unit=False)
+    return present.value_text(x, unit, lang, hours_unit=False)
 
 
 def indicator_row(row: dict) -> None:
@@ -93,10 +93,10 @@ def indicator_row(row: dict) -> None:
         label = row["baseline_label"] or ""
         cols[0].caption(plain(label))
         direction = row["direction"]
-        colour, arrow = qg.delta_style(row["change"], direction)
         cols[1].metric(
             t("tavoitteet.current") + in_label, value(row["current"], unit),
-            qg.change_text(row["change"], unit, lang), delta_color=colour, delta_arrow=arrow,
+            present.change_text(row["change"], unit, lang),
+            **present.delta_style(row["change"], "down" if direction == "down" else "up"),
         )
         if row["current_month"] is not None:
             cols[1].caption(t("tavoitteet.current_month", month=fmt.month_text(row["current_month"], lang)))
@@ -125,7 +125,7 @@ for goal_id, title, rows in qg.goals_of(goals):
 
 with st.expander(t("tavoitteet.summary.title")):
     ui.table(
-        with_status_text(qg.with_texts(goals, lang)),
+        with_status_text(present.with_texts(goals, lang)),
         {
             "goal_id": t("tavoitteet.summary.goal"), "name": t("tavoitteet.summary.indicator"),
             "baseline_text": t("tavoitteet.summary.baseline"), "baseline_label": t("tavoitteet.summary.baseline_label"),
@@ -239,11 +239,11 @@ else:
             share = unit == "share"
             suffix = t(f"tavoitteet.unit_suffix.{unit}")
             change_suffix = t("tavoitteet.unit_suffix.share_change") if share else suffix
-            digits = qg.DECIMALS.get(unit, 2)
+            digits = present.DECIMALS.get(unit, 2)
             # A station is compared with its own baseline; a target (and so progress and status) only where the
             # configuration derives one for stations (config/tavoitteet.toml, station_target).
             has_target = rows["target"].drop_nulls().len() > 0
-            shown = with_status_text(qg.with_texts(rows, lang)).with_columns(
+            shown = with_status_text(present.with_texts(rows, lang)).with_columns(
                 pl.col("go_live").map_elements(lambda d: fmt.date_text(d, lang), return_dtype=pl.String,
                                                skip_nulls=False).alias("go_live_text"),
                 pl.when(pl.col("target").is_null()).then(pl.lit(fmt.MISSING)).otherwise(pl.col("status_text"))

@@ -4,8 +4,6 @@ import streamlit as st
 
 from dashboard import fmt, loading, queries, ui
 from dashboard.i18n import t
-from etl.contract import SOURCES
-from warehouse import db as wdb
 
 session = ui.session()
 if not session.scope.can_upload:
@@ -30,7 +28,7 @@ uploads = st.file_uploader(t("data.files"), type=["csv", "xlsx"], accept_multipl
 st.caption(t("data.uploader_note", mb=st.get_option("server.maxUploadSize")))
 auto = "__auto__"
 source = st.selectbox(
-    t("data.source"), [auto, *SOURCES], format_func=lambda s: t("data.source_auto") if s == auto else s,
+    t("data.source"), [auto, *loading.source_codes()], format_func=lambda s: t("data.source_auto") if s == auto else s,
     key="upload_source",
 )
 confirmed = True
@@ -63,11 +61,11 @@ if (do_check or do_load) and uploads:
             status.update(label=t("data.done_with_problems"), state="error")
             st.error(t("data.load_off_in_demo"))
             st.stop()
-        except (wdb.WarehouseIOError, wdb.WarehouseBusy) as exc:
+        except loading.WAREHOUSE_ERRORS as exc:
             status.update(label=t("data.done_with_problems"), state="error")
             st.error(str(exc))
             st.stop()
-        except wdb.IO_ERRORS:
+        except loading.IO_ERRORS:
             # Reading the served warehouse failed (the disk went away, a damaged file): one sentence, no traceback.
             status.update(label=t("data.done_with_problems"), state="error")
             st.error(t("data.io_error"))

@@ -3,12 +3,11 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import fmt, ui
+from dashboard import fmt, present, ui
 from dashboard import queries_workload as qw
 from dashboard import scope as scope_rules
 from dashboard.charts import workload as charts
 from dashboard.i18n import t
-from warehouse.settings import settings
 
 ctx = ui.page_context(ui.session(), "nav.tyokuorma")
 if ctx.month is None or qw.unit_series(ctx.db).is_empty():
@@ -48,7 +47,7 @@ if region_hidden:
 else:
     cols[0].metric(
         t("tyokuorma.metric.region"), ratio_text(region["load_ratio"].value), ratio_delta(region["load_ratio"].delta),
-        help=t("tyokuorma.metric.help"), **ui.delta_style(region["load_ratio"].delta),
+        help=t("tyokuorma.metric.help"), **present.delta_style(region["load_ratio"].delta),
     )
 if ctx.municipality and unit_hidden:
     cols[1].caption(t("tyokuorma.privacy.hidden_total", unit=fmt.md_text(ctx.municipality)))
@@ -56,13 +55,13 @@ elif ctx.municipality and unit:
     cols[1].metric(
         t("tyokuorma.metric.unit", unit=fmt.md_text(ctx.municipality)), ratio_text(unit["load_ratio"].value),
         ratio_delta(unit["load_ratio"].delta), help=t("tyokuorma.metric.help"),
-        **ui.delta_style(unit["load_ratio"].delta),
+        **present.delta_style(unit["load_ratio"].delta),
     )
 if ctx.station_id:
     station = qw.station_kpi(ctx.db, ctx.scope, ctx.month, ctx.station_id)
     cols[2].metric(
         t("tyokuorma.metric.unit", unit=fmt.md_text(ctx.station_name(ctx.station_id))), ratio_text(station.value),
-        ratio_delta(station.delta), help=t("tyokuorma.metric.station_help"), **ui.delta_style(station.delta),
+        ratio_delta(station.delta), help=t("tyokuorma.metric.station_help"), **present.delta_style(station.delta),
     )
 
 # --- spread across stations ---------------------------------------------------------------------------------
@@ -79,20 +78,20 @@ else:
     s1.metric(
         t("tyokuorma.spread.cv"), fmt.percent(cv.value, 1, ctx.lang),
         fmt.signed_points(cv.delta, 1, ctx.lang) if cv.delta is not None else None,
-        help=t("tyokuorma.spread.cv_help"), **ui.delta_style(cv.delta, "down"),
+        help=t("tyokuorma.spread.cv_help"), **present.delta_style(cv.delta, "down"),
     )
     s1.altair_chart(charts.spread_spark(spread_frame, "load_ratio_cv", t("tyokuorma.spread.cv"), ".1%", ctx.lang),
                     width="stretch")
     s2.metric(
         t("tyokuorma.spread.over"), fmt.percent(over.value, 0, ctx.lang),
         fmt.signed_points(over.delta, 0, ctx.lang) if over.delta is not None else None,
-        help=t("tyokuorma.spread.over_help"), **ui.delta_style(over.delta, "down"),
+        help=t("tyokuorma.spread.over_help"), **present.delta_style(over.delta, "down"),
     )
     s2.altair_chart(charts.spread_spark(spread_frame, "overload_share", t("tyokuorma.spread.over"), ".0%", ctx.lang),
                     width="stretch")
     s3.metric(
         t("tyokuorma.spread.range"), f"{fmt.number(low.value, 2, ctx.lang)} – {fmt.number(high.value, 2, ctx.lang)}",
-        ratio_delta(width.delta), help=t("tyokuorma.spread.range_help"), **ui.delta_style(width.delta, "down"),
+        ratio_delta(width.delta), help=t("tyokuorma.spread.range_help"), **present.delta_style(width.delta, "down"),
     )
     s3.altair_chart(charts.range_spark(spread_frame, ctx.lang), width="stretch")
 
@@ -114,7 +113,7 @@ else:
         st.altair_chart(charts.hours_dots(rows, ctx.station_id, ctx.lang), width="stretch")
 
     st.markdown(f"#### {t('tyokuorma.section.table')}")
-    k = settings().k_anonymity
+    k = ui.k_anonymity()
     shown = qw.with_sick_leave_text(
         rows, k, t("tyokuorma.suppressed_small", k=k), t("tyokuorma.suppressed_hidden")
     ).with_columns(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import fmt, ui
+from dashboard import fmt, present, ui
 from dashboard import queries_labour as ql
 from dashboard.charts import labour as charts
 from dashboard.i18n import t
@@ -46,13 +46,13 @@ if ctx.station_id:
         t("tyonjako.metric.station", name=fmt.md_text(ctx.station_name(ctx.station_id))),
         fmt.percent(chosen_round["compliance_share"] if chosen_round else None, 1, ctx.lang),
         fmt.signed_points(change, 1, ctx.lang) if change is not None else None,
-        help=t("tyonjako.metric.station_help"), **ui.delta_style(change, "up"),
+        help=t("tyonjako.metric.station_help"), **present.delta_style(change, "up"),
     )
 cols[2].metric(
     t("tyonjako.metric.clinician", unit=unit_name), fmt.hours(clinician.value, 1, ctx.lang),
     f"{fmt.signed(clinician.delta, 1, ctx.lang)} {t('tyonjako.metric.since_first')}"
     if clinician.delta is not None else None,
-    help=t("tyonjako.metric.clinician_help"), **ui.delta_style(clinician.delta, "down"),
+    help=t("tyonjako.metric.clinician_help"), **present.delta_style(clinician.delta, "down"),
 )
 
 # --- heatmap ------------------------------------------------------------------------------------------------

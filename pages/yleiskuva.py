@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import attention, fmt, overview, ui
+from dashboard import attention, fmt, overview, present, ui
 from dashboard import queries_goals as qg
 from dashboard.charts import overview as charts
 from dashboard.i18n import t
@@ -37,26 +37,26 @@ row1[0].metric(
     t("overview.stations_live"),
     f"{fmt.integer(live.value)} / {fmt.integer(total.value)}",
     fmt.signed(live.delta, 0) if live.delta else None,
-    help=t("overview.stations_live_help"), **ui.delta_style(live.delta, "up"),
+    help=t("overview.stations_live_help"), **present.delta_style(live.delta, "up"),
 )
 comp = k["compliance_share"]
 row1[1].metric(
     t("overview.compliance"), fmt.percent(comp.value),
     fmt.signed_points(comp.delta) if comp.delta is not None else None,
-    help=t("overview.compliance_help"), **ui.delta_style(comp.delta, "up", 0.0005),
+    help=t("overview.compliance_help"), **present.delta_style(comp.delta, "up", 0.0005),
 )
 clin = k["clinician_admin_hours_week"]
 row1[2].metric(
     t("overview.clinician_hours"), fmt.hours(clin.value),
     fmt.signed(clin.delta) + " " + t("overview.since_first_round") if clin.delta is not None else None,
-    help=t("overview.clinician_hours_help"), **ui.delta_style(clin.delta, "down", 0.05),
+    help=t("overview.clinician_hours_help"), **present.delta_style(clin.delta, "down", 0.05),
 )
 sick = k["sick_leave_rate"]
 row1[3].metric(
     t("overview.sick_leave"),
     fmt.percent(sick.value) if sick.value is not None else t("suppressed.short"),
     fmt.signed_points(sick.delta) if sick.delta is not None else None,
-    help=t("overview.sick_leave_help"), **ui.delta_style(sick.delta, "down", 0.0005),
+    help=t("overview.sick_leave_help"), **present.delta_style(sick.delta, "down", 0.0005),
 )
 
 row2 = st.columns(4)
@@ -66,15 +66,15 @@ row2[0].metric(
     t("overview.pulssi_index"),
     fmt.number(pidx.value, 2) if pidx.value is not None else (t("suppressed.short") if has_pulssi else "–"),
     fmt.signed(pidx.delta, 2) if pidx.delta is not None else None,
-    help=t("overview.pulssi_index_help"), **ui.delta_style(pidx.delta, "up", 0.005),
+    help=t("overview.pulssi_index_help"), **present.delta_style(pidx.delta, "up", 0.005),
 )
 row2[1].metric(
     t("overview.participation"), fmt.percent(part.value, 0) if part.value is not None else "–",
-    fmt.signed_points(part.delta) if part.delta is not None else None, **ui.delta_style(part.delta, "up", 0.005),
+    fmt.signed_points(part.delta) if part.delta is not None else None, **present.delta_style(part.delta, "up", 0.005),
 )
 row2[2].metric(
     t("overview.enps"), fmt.number(enps.value, 0) if enps.value is not None else "–",
-    fmt.signed(enps.delta, 0) if enps.delta is not None else None, **ui.delta_style(enps.delta, "up", 0.5),
+    fmt.signed(enps.delta, 0) if enps.delta is not None else None, **present.delta_style(enps.delta, "up", 0.5),
 )
 if not has_pulssi:
     row2[3].info(t("empty.no_pulssi_month"))
@@ -117,14 +117,14 @@ for col, (column, title, number_format) in zip(
         col.altair_chart(charts.sparkline(series, column, title, number_format, ctx.lang), width="stretch")
 
 st.markdown(f"#### {t('overview.goals')}")
-goals = qg.with_texts(qg.goal_progress(ctx.db, ctx.lang), ctx.lang) if qg.has_goal_marts(ctx.db) else None
+goals = present.with_texts(qg.goal_progress(ctx.db, ctx.lang), ctx.lang) if qg.has_goal_marts(ctx.db) else None
 if goals is None or goals.is_empty():
     st.info(t("empty.no_goals"))
 else:
     labels = {code: t(f"goal_status.{code}") for code in charts.GOAL_STATUS_COLOURS}
     st.altair_chart(charts.goal_bars(goals, labels, ctx.lang), width="stretch")
     ui.table(
-        qg.status_labelled(goals, labels),
+        present.status_labelled(goals, labels),
         {
             "goal_id": t("goals.goal"), "name": t("goals.indicator"), "baseline_text": t("goals.baseline"),
             "current_text": t("goals.current"), "target_text": t("goals.target"),

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import Settings
 from etl.contract import SOURCES, columns
 from warehouse.build import MARTS
-from warehouse.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -23,7 +23,7 @@ pytest.register_assert_rewrite("etl_helpers")
 
 from etl_helpers import Month, load_ok, query  # noqa: E402
 
-from etl.calendar import working_days  # noqa: E402
+from core.calendar import working_days  # noqa: E402
 
 pytest_plugins = ("etl_helpers",)
 pytestmark = pytest.mark.usefixtures("etl_env")

@@ -35,9 +35,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.settings import ConfigError
 from etl.load import InputFile, load
 from warehouse import goals as g
-from warehouse.settings import ConfigError
 
 MONTHS = [date(2025, m, 1) for m in range(1, 7)]
 WD = {1: 21, 2: 20, 3: 21, 4: 20, 5: 20, 6: 20}

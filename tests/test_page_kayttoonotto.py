@@ -6,28 +6,28 @@ Expected values are computed by hand (tiny warehouse) or counted straight from t
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from pathlib import Path
 
-import duckdb
+import page_helpers
 import pyarrow as pa
 import pytest
-from streamlit.testing.v1 import AppTest
+from page_helpers import csv_bytes, metrics, sql
 
 from dashboard import fmt
 from dashboard import queries_rollout as qr
 from dashboard.access import Scope
-from dashboard.auth import Session
 from dashboard.i18n import t
 from etl.load import InputFile, load
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/kayttoonotto.py"
+
+# This file's page, opened in the shared ways.
+page_alone = partial(page_helpers.page_alone, page=PAGE)
+
 ALL = Scope("projektipaallikko")
 MANAGER_A1 = Scope("esihenkilo", frozenset({"A1"}))
-
-
-def _csv(rows: list[tuple[object, ...]]) -> bytes:
-    return ("\n".join(";".join(str(c) for c in row) for row in rows) + "\n").encode()
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def tiny_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("5.1.2025", "A2", "Aihe neljä", "ratkaistu", "4.2.2025"),
     ]
     path = tmp_path_factory.mktemp("tiny_rollout") / "w.duckdb"
-    result = load([InputFile("asemat.csv", _csv(asemat)), InputFile("kysymysloki.csv", _csv(loki))], db=path)
+    result = load([InputFile("asemat.csv", csv_bytes(asemat)), InputFile("kysymysloki.csv", csv_bytes(loki))], db=path)
     assert result.ok, result.problem_lines()
     return path
 
@@ -122,25 +122,6 @@ def test_scope_is_enforced(tiny_db: Path) -> None:
 
 
 # --- the page on the demo warehouse -----------------------------------------------------------------------
-def _sql(db: Path, query: str, params: list[object] | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(query, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def _page_alone(monkeypatch: pytest.MonkeyPatch, db: Path, scope: Scope, state: dict[str, object]) -> AppTest:
-    """The page script alone, with the scope app.py would decide and crafted session state, run once."""
-    monkeypatch.setenv("TYONJAKO_DB", str(db))
-    monkeypatch.setenv("TYONJAKO_NO_AUTO_DEMO", "1")
-    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=90)
-    at.session_state["_session"] = Session(scope, "demo")
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _open(make_app, db: Path, **kw):  # noqa: ANN001, ANN202
@@ -149,15 +130,11 @@ def _open(make_app, db: Path, **kw):  # noqa: ANN001, ANN202
     return at
 
 
-def _metrics(at) -> dict[str, str]:  # noqa: ANN001
-    return {m.label: m.value for m in at.metric}
-
-
 def _expected_counts(db: Path, municipality: str | None = None) -> dict[str, str]:
     where, params = ("WHERE municipality = ?", [municipality]) if municipality else ("", [])
-    counts = dict(_sql(db, f"SELECT status, count(*) FROM mart_rollout {where} GROUP BY status", params))  # noqa: S608
-    stations = [r[0] for r in _sql(db, f"SELECT station_id FROM mart_rollout {where}", params)]  # noqa: S608
-    open_q = _sql(db, "SELECT count(*) FROM stg_question_log WHERE status = 'avoin' AND (station_id IS NULL "
+    counts = dict(sql(db, f"SELECT status, count(*) FROM mart_rollout {where} GROUP BY status", params))  # noqa: S608
+    stations = [r[0] for r in sql(db, f"SELECT station_id FROM mart_rollout {where}", params)]  # noqa: S608
+    open_q = sql(db, "SELECT count(*) FROM stg_question_log WHERE status = 'avoin' AND (station_id IS NULL "
                       "OR list_contains(?, station_id))", [stations])[0][0]
     out = {t(f"rollout_status.{s}"): fmt.integer(counts.get(s, 0)) for s in qr.STATUSES}
     out[t("rollout.metric.open_questions")] = fmt.integer(open_q)
@@ -196,23 +173,23 @@ def test_page_on_empty_warehouse(make_app, empty_db: Path) -> None:  # noqa: ANN
 
 def test_status_counts_equal_the_mart(make_app, demo_db: Path) -> None:  # noqa: ANN001
     at = _open(make_app, demo_db)
-    assert _metrics(at) == _expected_counts(demo_db)
+    assert metrics(at) == _expected_counts(demo_db)
     # The status table: every station of the mart, with its open questions.
     table = _status_table(at)
-    mart = dict(_sql(demo_db, "SELECT name_fi, open_questions FROM mart_rollout"))
+    mart = dict(sql(demo_db, "SELECT name_fi, open_questions FROM mart_rollout"))
     shown = dict(zip(table[t("rollout.column.station")], table[t("rollout.column.open_questions")], strict=True))
     assert shown == {name: str(n) for name, n in mart.items()}
-    statuses = dict(_sql(demo_db, "SELECT name_fi, status FROM mart_rollout"))
+    statuses = dict(sql(demo_db, "SELECT name_fi, status FROM mart_rollout"))
     shown_status = dict(zip(table[t("rollout.column.station")], table[t("rollout.column.status")], strict=True))
     assert shown_status == {name: t(f"rollout_status.{s}") for name, s in statuses.items()}
     # The timeline: one planned point per station with a planned date, one actual per live date.
     rows = _chart_rows(at)
-    planned, actual = _sql(demo_db, "SELECT count(planned_go_live), count(go_live) FROM mart_rollout")[0]
+    planned, actual = sql(demo_db, "SELECT count(planned_go_live), count(go_live) FROM mart_rollout")[0]
     assert sum(r["kind"] == "planned" for r in rows) == planned
     assert sum(r["kind"] == "actual" for r in rows) == actual
     # The question log: open questions first, as many as the log holds.
     log = _question_table(at)
-    n_open, n_all = _sql(demo_db, "SELECT count(*) FILTER (WHERE status = 'avoin'), count(*) FROM stg_question_log")[0]
+    n_open, n_all = sql(demo_db, "SELECT count(*) FILTER (WHERE status = 'avoin'), count(*) FROM stg_question_log")[0]
     states = log[t("rollout.column.question_status")].tolist()
     assert len(states) == n_all
     assert states == [t("rollout.questions.open")] * n_open + [t("rollout.questions.resolved")] * (n_all - n_open)
@@ -222,11 +199,11 @@ def test_status_counts_equal_the_mart(make_app, demo_db: Path) -> None:  # noqa:
 
 def test_municipality_filter_changes_the_counts(make_app, demo_db: Path) -> None:  # noqa: ANN001
     at = _open(make_app, demo_db)
-    before = _metrics(at)
+    before = metrics(at)
     at.selectbox(key="f_municipality").set_value("Lohja").run()
     assert not at.exception
-    assert _metrics(at) == _expected_counts(demo_db, "Lohja") != before
-    lohja = {r[0] for r in _sql(demo_db, "SELECT name_fi FROM mart_rollout WHERE municipality = 'Lohja'")}
+    assert metrics(at) == _expected_counts(demo_db, "Lohja") != before
+    lohja = {r[0] for r in sql(demo_db, "SELECT name_fi FROM mart_rollout WHERE municipality = 'Lohja'")}
     assert set(_status_table(at)[t("rollout.column.station")]) == lohja
     assert {r["name"] for r in _chart_rows(at)} <= lohja
 
@@ -235,11 +212,11 @@ def test_station_manager_sees_only_own_station(
     make_app, demo_db: Path, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
 ) -> None:
     own, other = "ESP-KIL", "RAA-KRJ"
-    own_name = _sql(demo_db, "SELECT name_fi FROM mart_rollout WHERE station_id = ?", [own])[0][0]
-    others = {r[0] for r in _sql(demo_db, "SELECT name_fi FROM mart_rollout WHERE station_id <> ?", [own])}
+    own_name = sql(demo_db, "SELECT name_fi FROM mart_rollout WHERE station_id = ?", [own])[0][0]
+    others = {r[0] for r in sql(demo_db, "SELECT name_fi FROM mart_rollout WHERE station_id <> ?", [own])}
     for state in (None, {"f_station": other}, "alone"):
         if state == "alone":  # the page run on its own with the crafted value, so no other page can drop it first
-            at = _page_alone(monkeypatch, demo_db, Scope("esihenkilo", frozenset({own})), {"f_station": other})
+            at = page_alone(monkeypatch, demo_db, Scope("esihenkilo", frozenset({own})), {"f_station": other})
         else:
             at = _open(make_app, demo_db, role="esihenkilo", station=own, state=state)
         assert at.selectbox(key="f_station").value != other
@@ -251,8 +228,8 @@ def test_station_manager_sees_only_own_station(
         # Own questions and region-wide ones only.
         log = _question_table(at)
         assert set(log[t("rollout.column.station")]) == {own_name, t("rollout.questions.region_wide")}
-        n_log = _sql(demo_db, "SELECT count(*) FROM stg_question_log WHERE station_id = ? OR station_id IS NULL",
+        n_log = sql(demo_db, "SELECT count(*) FROM stg_question_log WHERE station_id = ? OR station_id IS NULL",
                      [own])[0][0]
         assert len(log) == n_log
         # The municipality / region counts stay visible.
-        assert _metrics(at) == _expected_counts(demo_db)
+        assert metrics(at) == _expected_counts(demo_db)

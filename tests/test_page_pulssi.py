@@ -8,30 +8,32 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import partial
 from pathlib import Path
 
-import duckdb
+import page_helpers
 import pyarrow as pa
 import pytest
-from streamlit.testing.v1 import AppTest
+from page_helpers import csv_bytes, metrics, sql
 
-from dashboard import fmt
+from dashboard import fmt, present
 from dashboard import queries_pulssi as qp
 from dashboard.access import Scope
-from dashboard.auth import Session
 from dashboard.i18n import t
 from etl.load import InputFile, load
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/pulssi.py"
+
+# This file's page, opened in the shared ways.
+page_alone = partial(page_helpers.page_alone, page=PAGE)
+
 JAN, FEB = date(2025, 1, 1), date(2025, 2, 1)
 ALL = Scope("johto")
 MANAGER_A1 = Scope("esihenkilo", frozenset({"A1"}))
 
 
 # --- a tiny warehouse whose figures are computed by hand ------------------------------------------------
-def _csv(rows: list[tuple[object, ...]]) -> bytes:
-    return ("\n".join(";".join(str(c) for c in row) for row in rows) + "\n").encode()
 
 
 def _responses(rows: list[tuple[object, ...]], month: str, station: str, q1: list[int], enps: list[int],
@@ -77,8 +79,8 @@ def tiny_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _responses(pulssi, "2/2025", "A2", [5, 5, 4, 4, 4, 4, 4, 4, 3, 3], [9] * 10)
     path = tmp_path_factory.mktemp("tiny_pulssi") / "w.duckdb"
     result = load(
-        [InputFile("asemat.csv", _csv(asemat)), InputFile("kysymykset.csv", _csv(kysymykset)),
-         InputFile("henkilosto.csv", _csv(staff)), InputFile("pulssi.csv", _csv(pulssi))],
+        [InputFile("asemat.csv", csv_bytes(asemat)), InputFile("kysymykset.csv", csv_bytes(kysymykset)),
+         InputFile("henkilosto.csv", csv_bytes(staff)), InputFile("pulssi.csv", csv_bytes(pulssi))],
         db=path,
     )
     assert result.ok, result.problem_lines()
@@ -101,10 +103,10 @@ def test_question_trend_region_and_station(tiny_db: Path) -> None:
     # A1: January (5 + 4 + 4 + 3 + 2 + 2) / 6; February only 4 respondents: suppressed, never a number.
     assert _row(trend, series="unit", month=JAN)["value"] == pytest.approx(20 / 6)
     feb = _row(trend, series="unit", month=FEB)
-    assert feb["suppressed"] and feb["value"] is None and feb["reason"] == qp.SMALL and feb["respondents"] == 4
+    assert feb["suppressed"] and feb["value"] is None and feb["reason"] == present.SMALL and feb["respondents"] == 4
     # A2 has 10 respondents in February but is hidden so that A1 cannot be worked out from Kunta1 − A2.
     a2 = _row(qp.question_trend(tiny_db, ALL, "q1", None, "A2"), series="unit", month=FEB)
-    assert a2["suppressed"] and a2["value"] is None and a2["reason"] == qp.SECONDARY
+    assert a2["suppressed"] and a2["value"] is None and a2["reason"] == present.SECONDARY
 
 
 def test_question_trend_region_only_and_enps(tiny_db: Path) -> None:
@@ -122,7 +124,7 @@ def test_month_value_and_delta(tiny_db: Path) -> None:
     region = qp.month_value(trend, "region", FEB)
     assert region.value == pytest.approx(58 / 14) and region.delta == pytest.approx(58 / 14 - 3.5)
     unit = qp.month_value(trend, "unit", FEB)
-    assert unit.suppressed and unit.value is None and unit.delta is None and unit.reason == qp.SMALL
+    assert unit.suppressed and unit.value is None and unit.delta is None and unit.reason == present.SMALL
     first = qp.month_value(trend, "unit", JAN)
     assert first.value == pytest.approx(20 / 6) and first.delta is None
     assert not qp.month_value(trend, "unit", date(2025, 3, 1)).present
@@ -136,7 +138,7 @@ def test_station_comparison(tiny_db: Path) -> None:
     assert _row(comp, station_id="A2")["difference"] == pytest.approx(3.6 - 3.5)
     assert _row(comp, station_id="A2")["region_mean"] == pytest.approx(3.5)
     b1 = _row(comp, station_id="B1")
-    assert b1["suppressed"] and b1["mean_score"] is None and b1["difference"] is None and b1["reason"] == qp.SMALL
+    assert b1["suppressed"] and b1["mean_score"] is None and b1["difference"] is None and b1["reason"] == present.SMALL
     assert sorted(qp.station_comparison(tiny_db, ALL, JAN, "Kunta2")["station_id"]) == ["B1", "B2"]
     assert qp.station_comparison(tiny_db, ALL, JAN, role_group="kliiniset").is_empty()
     assert qp.station_comparison(tiny_db, MANAGER_A1, JAN)["station_id"].to_list() == ["A1"]
@@ -171,7 +173,7 @@ def test_unit_figures(tiny_db: Path) -> None:
     assert _row(muni, question_id="q1")["mean_score"] == pytest.approx(21 / 6)  # B1 + B2 together: 6 people
     hidden = qp.unit_figures(tiny_db, ALL, FEB, None, "A1")
     assert hidden["suppressed"].all() and hidden["mean_score"].is_null().all() and hidden["enps"].is_null().all()
-    assert set(hidden["reason"]) == {qp.SMALL}
+    assert set(hidden["reason"]) == {present.SMALL}
 
 
 def test_unit_comments(tiny_db: Path) -> None:
@@ -200,21 +202,11 @@ def test_scope_is_enforced(tiny_db: Path) -> None:
 
 
 # --- the page on the demo warehouse -----------------------------------------------------------------------
-def _sql(db: Path, query: str, params: list[object] | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(query, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def _latest_month(db: Path) -> date:
     query = "SELECT max(month) FROM (SELECT month FROM mart_workload UNION SELECT month FROM mart_pulssi)"
-    return _sql(db, query)[0][0]
-
-
-def _metrics(at) -> dict[str, str]:  # noqa: ANN001
-    return {m.label: m.value for m in at.metric}
+    return sql(db, query)[0][0]
 
 
 def _frames(at) -> list:  # noqa: ANN001
@@ -242,19 +234,6 @@ def _texts(at) -> str:  # noqa: ANN001
     return "\n".join(str(p) for p in parts)
 
 
-def _page_alone(monkeypatch: pytest.MonkeyPatch, db: Path, scope: Scope, state: dict[str, object]) -> AppTest:
-    """The page script alone, with the scope app.py would decide and crafted session state, run once."""
-    monkeypatch.setenv("TYONJAKO_DB", str(db))
-    monkeypatch.setenv("TYONJAKO_NO_AUTO_DEMO", "1")
-    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=90)
-    at.session_state["_session"] = Session(scope, "demo")
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def _open(make_app, db: Path, **kw):  # noqa: ANN001, ANN202
     at = make_app(db, page=PAGE, **kw)
     assert not at.exception, [e.value for e in at.exception]
@@ -272,27 +251,27 @@ def test_page_region_figures_equal_the_mart(make_app, demo_db: Path) -> None:  #
     at = _open(make_app, demo_db)
     month = _latest_month(demo_db)
     assert len(at.get("vega_lite_chart")) >= 4  # trend, stations × questions, participation, eNPS
-    responses, rate = _sql(demo_db, """
+    responses, rate = sql(demo_db, """
         SELECT max(responses), max(participation_rate) FROM mart_pulssi
         WHERE month = ? AND municipality IS NULL AND station_id IS NULL AND role_group IS NULL""", [month])[0]
-    enps = _sql(demo_db, """
+    enps = sql(demo_db, """
         SELECT enps FROM mart_pulssi WHERE month = ? AND municipality IS NULL AND station_id IS NULL
         AND role_group IS NULL AND question_type = 'enps'""", [month])[0][0]
     region = t("filter.region")
-    metrics = _metrics(at)
-    assert metrics[t("pulssi.metric.participation", unit=region)] == fmt.percent(rate, 0)
-    assert metrics[t("pulssi.metric.responses", unit=region)] == fmt.integer(responses)
-    assert metrics[t("pulssi.metric.enps_region")] == fmt.number(enps, 0)
+    shown_metrics = metrics(at)
+    assert shown_metrics[t("pulssi.metric.participation", unit=region)] == fmt.percent(rate, 0)
+    assert shown_metrics[t("pulssi.metric.responses", unit=region)] == fmt.integer(responses)
+    assert shown_metrics[t("pulssi.metric.enps_region")] == fmt.number(enps, 0)
     # The unit table: each question's mean as the mart holds it, rounded to two decimals.
     table = _unit_table(at)
-    means = dict(_sql(demo_db, """
+    means = dict(sql(demo_db, """
         SELECT q.text_fi, p.mean_score FROM mart_pulssi p JOIN stg_questions q USING (question_id)
         WHERE p.month = ? AND p.municipality IS NULL AND p.station_id IS NULL AND p.role_group IS NULL
         AND p.question_type = 'likert'""", [month]))
     shown = dict(zip(table[t("pulssi.column.question")], table[t("pulssi.column.mean")], strict=True))
     assert {q: shown[q] for q in means} == {q: fmt.number(v, 2) for q, v in means.items()}
     # The region shows every pool of the month (each comment sits in exactly one pool).
-    n_comments = _sql(demo_db, """SELECT count(*) FROM mart_pulssi_comments WHERE month = ?""", [month])[0][0]
+    n_comments = sql(demo_db, """SELECT count(*) FROM mart_pulssi_comments WHERE month = ?""", [month])[0][0]
     comment_tables = [df for df in _frames(at) if t("pulssi.column.comment") in df.columns]
     assert n_comments > 0 and len(comment_tables) == 1 and len(comment_tables[0]) == n_comments
 
@@ -300,38 +279,38 @@ def test_page_region_figures_equal_the_mart(make_app, demo_db: Path) -> None:  #
 def test_filters_change_the_figures(make_app, demo_db: Path) -> None:  # noqa: ANN001
     at = _open(make_app, demo_db)
     month = _latest_month(demo_db)
-    before = _metrics(at)
+    before = metrics(at)
     station, name = "ESP-ISO", "Ison Omenan terveysasema"
     at.selectbox(key="f_station").set_value(station).run()
     assert not at.exception
-    rate, responses = _sql(demo_db, """SELECT max(participation_rate), max(responses) FROM mart_pulssi
+    rate, responses = sql(demo_db, """SELECT max(participation_rate), max(responses) FROM mart_pulssi
         WHERE month = ? AND station_id = ? AND role_group IS NULL""", [month, station])[0]
-    enps = _sql(demo_db, """SELECT enps FROM mart_pulssi WHERE month = ? AND station_id = ? AND role_group IS NULL
+    enps = sql(demo_db, """SELECT enps FROM mart_pulssi WHERE month = ? AND station_id = ? AND role_group IS NULL
         AND question_type = 'enps'""", [month, station])[0][0]
-    metrics = _metrics(at)
-    assert metrics[t("pulssi.metric.participation", unit=name)] == fmt.percent(rate, 0)
-    assert metrics[t("pulssi.metric.responses", unit=name)] == fmt.integer(responses)
-    assert metrics[t("pulssi.metric.enps_unit", unit=name)] == fmt.number(enps, 0)
-    assert metrics != before
+    shown_metrics = metrics(at)
+    assert shown_metrics[t("pulssi.metric.participation", unit=name)] == fmt.percent(rate, 0)
+    assert shown_metrics[t("pulssi.metric.responses", unit=name)] == fmt.integer(responses)
+    assert shown_metrics[t("pulssi.metric.enps_unit", unit=name)] == fmt.number(enps, 0)
+    assert shown_metrics != before
     # The trend now has the station's line beside the region's.
     trend_labels = {r.get("series_label") for r in _chart_rows(at)[0]}
     assert trend_labels == {t("filter.region"), name}
     # An earlier month: the region's eNPS of that month.
     earlier = date(month.year - 1, month.month, 1)
     at.selectbox(key="f_month").set_value(earlier).run()
-    enps_then = _sql(demo_db, """SELECT enps FROM mart_pulssi WHERE month = ? AND municipality IS NULL
+    enps_then = sql(demo_db, """SELECT enps FROM mart_pulssi WHERE month = ? AND municipality IS NULL
         AND station_id IS NULL AND role_group IS NULL AND question_type = 'enps'""", [earlier])[0][0]
-    assert _metrics(at)[t("pulssi.metric.enps_region")] == fmt.number(enps_then, 0)
+    assert metrics(at)[t("pulssi.metric.enps_region")] == fmt.number(enps_then, 0)
     # A role group: the station's secretaries only.
     at.selectbox(key="f_role_group").set_value("sihteerit").run()
-    rate_sec = _sql(demo_db, """SELECT max(participation_rate) FROM mart_pulssi
+    rate_sec = sql(demo_db, """SELECT max(participation_rate) FROM mart_pulssi
         WHERE month = ? AND station_id = ? AND role_group = 'sihteerit'""", [earlier, station])[0][0]
-    assert _metrics(at)[t("pulssi.metric.participation", unit=name)] == fmt.percent(rate_sec, 0)
+    assert metrics(at)[t("pulssi.metric.participation", unit=name)] == fmt.percent(rate_sec, 0)
 
 
 def test_suppressed_group_is_shown_as_suppressed(make_app, demo_db: Path) -> None:  # noqa: ANN001
     month = _latest_month(demo_db)
-    station, name, respondents = _sql(demo_db, """
+    station, name, respondents = sql(demo_db, """
         SELECT p.station_id, r.name_fi, max(p.respondents) FROM mart_pulssi p JOIN mart_rollout r USING (station_id)
         WHERE p.month = ? AND p.role_group IS NULL AND p.suppressed AND p.respondents BETWEEN 1 AND 4
         GROUP BY ALL ORDER BY 1 LIMIT 1""", [month])[0]
@@ -363,12 +342,12 @@ def test_suppressed_group_is_shown_as_suppressed(make_app, demo_db: Path) -> Non
 
 
 def _other_names(db: Path, own: str) -> set[str]:
-    return {r[0] for r in _sql(db, "SELECT name_fi FROM mart_rollout WHERE station_id <> ?", [own])}
+    return {r[0] for r in sql(db, "SELECT name_fi FROM mart_rollout WHERE station_id <> ?", [own])}
 
 
 def _assert_only_own(at, db: Path, own: str) -> None:  # noqa: ANN001
     others = _other_names(db, own)
-    own_name = _sql(db, "SELECT name_fi FROM mart_rollout WHERE station_id = ?", [own])[0][0]
+    own_name = sql(db, "SELECT name_fi FROM mart_rollout WHERE station_id = ?", [own])[0][0]
     for df in _frames(at):
         cells = {str(v) for col in df.columns for v in df[col].tolist()}
         assert not cells & others, cells & others
@@ -393,7 +372,7 @@ def test_station_manager_sees_only_own_station(
     _assert_only_own(crafted, demo_db, own)
     assert "Leppävaaran terveysasema" not in _texts(crafted)
     # The page run on its own with the crafted value (so that no other page can have dropped it first).
-    alone = _page_alone(monkeypatch, demo_db, Scope("esihenkilo", frozenset({own})), {"f_station": other})
+    alone = page_alone(monkeypatch, demo_db, Scope("esihenkilo", frozenset({own})), {"f_station": other})
     assert alone.selectbox(key="f_station").value != other
     _assert_only_own(alone, demo_db, own)
     assert "Leppävaaran terveysasema" not in _texts(alone)

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from page_helpers import fi_number, metric_value
 from streamlit.testing.v1 import AppTest
 
 from dashboard.access import Scope
@@ -37,17 +38,6 @@ def latest_month(db: Path) -> date:
     return rows(db, "SELECT max(month) FROM mart_workload")[0][0]
 
 
-def metric(at: AppTest, label: str) -> str:
-    hits = [m.value for m in at.metric if m.label == label]
-    assert hits, f"no metric {label!r}: {[m.label for m in at.metric]}"
-    return hits[0]
-
-
-def fi_number(text: str) -> float:
-    return float(text.replace("\u00a0", "").replace(" ", "").replace("%", "").replace("\u2212", "-")
-                 .replace(",", "."))
-
-
 def shown_text(at: AppTest) -> str:
     """Every table cell, markdown and message of the page as one text."""
     parts = [str(df.value.to_dict()) for df in at.dataframe]
@@ -61,7 +51,7 @@ def test_project_manager_builds_a_change_and_the_region_ratio_moves(make_app, de
     month = latest_month(demo_db)
     req, cap = rows(demo_db, "SELECT sum(required_hours_week), sum(capacity_hours_week) FROM mart_workload "
                              "WHERE month = ? AND load_ratio IS NOT NULL", [month])[0]
-    assert fi_number(metric(at, "Kuormitussuhde, koko alue")) == pytest.approx(round(req / cap, 2))
+    assert fi_number(metric_value(at, "Kuormitussuhde, koko alue")) == pytest.approx(round(req / cap, 2))
     assert len(at.get("vega_lite_chart")) == 1
     at.selectbox(key="sc_kind").set_value("staffing").run()
     at.selectbox(key="sc_st").set_value(OTHER)
@@ -73,7 +63,7 @@ def test_project_manager_builds_a_change_and_the_region_ratio_moves(make_app, de
     fte, net = rows(demo_db, "SELECT secretary_fte, secretary_net_fte FROM mart_workload WHERE station_id = ? "
                              "AND month = ?", [OTHER, month])[0]
     after = req / (cap + 2.0 * net / fte * 36.25)
-    assert fi_number(metric(at, "Kuormitussuhde, koko alue")) == pytest.approx(round(after, 2))
+    assert fi_number(metric_value(at, "Kuormitussuhde, koko alue")) == pytest.approx(round(after, 2))
     assert "1. Ison Omenan terveysasema: +2,0 htv (toimistosihteeri)" in shown_text(at)
 
 
@@ -83,7 +73,7 @@ def test_station_manager_sees_own_station_and_region_context(make_app, demo_db: 
     text = shown_text(at)
     assert "Kivenlahden terveysasema" in text
     assert "Ison Omenan terveysasema" not in text
-    assert metric(at, "Kuormitussuhde, koko alue")  # the region stays as context
+    assert metric_value(at, "Kuormitussuhde, koko alue")  # the region stays as context
 
 
 def test_station_manager_crafted_scenario_on_another_station_is_refused(make_app, demo_db: Path) -> None:

@@ -8,39 +8,26 @@ from __future__ import annotations
 
 import tomllib
 from datetime import date
+from functools import partial
 from pathlib import Path
 
-import duckdb
+import page_helpers
 import pyarrow as pa
 import pytest
+from page_helpers import fi_number, half_up, sql
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/tavoitteet.py"
+
+# This file's page, opened in the shared ways.
+first_run_on_page = partial(page_helpers.first_run_on_page, page=PAGE)
+page = partial(page_helpers.open_page, page=PAGE)
+
 TEXTS = tomllib.loads((ROOT / "locales" / "fi" / "tavoitteet.toml").read_text(encoding="utf-8"))["tavoitteet"]
 NBSP = "\u00a0"
 
 # --- helpers ------------------------------------------------------------------------------------------------
-
-
-def sql(db: Path, query: str, params: list[object] | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(query, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def fi_number(text: str) -> float:
-    """A Finnish-formatted number ("1 234,56", "−0,02", "12,7 %", "323 h/vko") as a float."""
-    cleaned = text.replace(NBSP, "").replace(" ", "").replace("%", "").replace("h/vko", "")
-    return float(cleaned.replace("\u2212", "-").replace(",", "."))
-
-
-def page(make_app, db: Path, **kwargs) -> AppTest:  # noqa: ANN001 - pytest fixture factory
-    at = make_app(db, page=PAGE, **kwargs)
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def indicator_block(at: AppTest, name: str):  # noqa: ANN201 - an AppTest container block
@@ -131,13 +118,6 @@ def test_renders_in_swedish(make_app, demo_db: Path, monkeypatch: pytest.MonkeyP
 
 
 # --- figures equal the marts ---------------------------------------------------------------------------------------
-
-
-def half_up(x: float, decimals: int) -> float:
-    """Rounding as the page shows figures (half away from zero: 328,5 → 329), not Python's half-to-even."""
-    from decimal import ROUND_HALF_UP, Decimal
-
-    return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
 @pytest.mark.parametrize(
@@ -282,29 +262,6 @@ def test_station_manager_sees_only_own_station(make_app, demo_db: Path) -> None:
         assert not (all_table_strings(at) & forbidden)
     # the region cards stay
     assert len(at.subheader) == 5
-
-
-ONLY_THIS_PAGE = """
-import streamlit as st
-from dashboard import ui
-st.session_state["_session"] = ui.session_for_run(ui.db_path())
-st.navigation([st.Page({page!r}, default=True)]).run()
-"""
-
-
-def first_run_on_page(monkeypatch: pytest.MonkeyPatch, db: Path, role: str, station: str | None = None,
-                      **state: object) -> AppTest:
-    """An app of this page alone, with the given session state before its very first run (make_app runs the
-    default page first, whose filters would already drop a crafted value before this page sees it)."""
-    monkeypatch.setenv("TYONJAKO_DB", str(db))
-    monkeypatch.setenv("TYONJAKO_NO_AUTO_DEMO", "1")
-    at = AppTest.from_string(ONLY_THIS_PAGE.format(page=str(ROOT / PAGE)), default_timeout=90)
-    at.session_state["demo_role"] = role
-    if station:
-        at.session_state["demo_station"] = station
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.run()
 
 
 def test_crafted_station_state_does_not_reveal_another_station(make_app, demo_db: Path,

@@ -9,82 +9,31 @@ from __future__ import annotations
 import statistics
 import tomllib
 from datetime import date
+from functools import partial
 from pathlib import Path
 
-import duckdb
+import page_helpers
 import polars as pl
-import pyarrow as pa
 import pytest
+from page_helpers import chart_text, fi_number, half_up, metric_value, other_station_strings, sql, table_strings
 from polars.testing import assert_frame_equal
-from streamlit.testing.v1 import AppTest
 
+from dashboard import present
 from dashboard import queries_workload as qw
-from dashboard import ui
 from dashboard.access import Scope
 from etl.load import InputFile, load
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/tyokuorma.py"
+
+# This file's page, opened in the shared ways.
+first_run_on_page = partial(page_helpers.first_run_on_page, page=PAGE)
+page = partial(page_helpers.open_page, page=PAGE)
+
 TEXTS = tomllib.loads((ROOT / "locales" / "fi" / "tyokuorma.toml").read_text(encoding="utf-8"))["tyokuorma"]
 WEEKLY_HOURS = 36.25
 
 # --- helpers ------------------------------------------------------------------------------------------------
-
-
-
-def half_up(x: float, decimals: int = 0) -> float:
-    """Rounding as the page shows figures (half away from zero), not Python's half-to-even."""
-    from decimal import ROUND_HALF_UP, Decimal
-
-    return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
-
-def fi_number(text: str) -> float:
-    """A Finnish-formatted number ("1 234,56", "−0,02", "12,7 %") as a float."""
-    cleaned = text.replace("\u00a0", "").replace(" ", "").replace("%", "").replace("\u2212", "-").replace(",", ".")
-    return float(cleaned)
-
-
-def sql(db: Path, query: str, params: list[object] | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(query, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def metric(at: AppTest, label: str) -> str:
-    hits = [m.value for m in at.metric if m.label == label]
-    assert hits, f"no metric {label!r}; metrics: {[m.label for m in at.metric]}"
-    return hits[0]
-
-
-def page(make_app, db: Path, **kwargs) -> AppTest:  # noqa: ANN001 - pytest fixture factory
-    at = make_app(db, page=PAGE, **kwargs)
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-ONLY_THIS_PAGE = """
-import streamlit as st
-from dashboard import ui
-st.session_state["_session"] = ui.session_for_run(ui.db_path())
-st.navigation([st.Page({page!r}, default=True)]).run()
-"""
-
-
-def first_run_on_page(monkeypatch: pytest.MonkeyPatch, db: Path, role: str, station: str | None = None,
-                      **state: object) -> AppTest:
-    """An app of this page alone, with the given session state before its very first run (make_app runs the
-    default page first, whose filters would already drop a crafted value before this page sees it)."""
-    monkeypatch.setenv("TYONJAKO_DB", str(db))
-    monkeypatch.setenv("TYONJAKO_NO_AUTO_DEMO", "1")
-    at = AppTest.from_string(ONLY_THIS_PAGE.format(page=str(ROOT / PAGE)), default_timeout=90)
-    at.session_state["demo_role"] = role
-    if station:
-        at.session_state["demo_station"] = station
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.run()
 
 
 def region_ratio(db: Path, month: date) -> float:
@@ -95,29 +44,6 @@ def region_ratio(db: Path, month: date) -> float:
         [month],
     )[0]
     return value
-
-
-def table_strings(at: AppTest) -> set[str]:
-    """Every cell and header of every dataframe shown on the page."""
-    out: set[str] = set()
-    for df in at.dataframe:
-        frame = df.value
-        out |= {str(c) for c in frame.columns}
-        for col in frame.columns:
-            out |= {str(v) for v in frame[col].tolist()}
-    return out
-
-
-def chart_text(at: AppTest) -> str:
-    """The specs and the string values of every chart's datasets, as one text."""
-    parts: list[str] = []
-    for chart in at.get("vega_lite_chart"):
-        parts.append(chart.proto.spec)
-        for ds in chart.proto.datasets:
-            table = pa.ipc.open_stream(ds.data.data).read_all()
-            for name in table.column_names:
-                parts += [str(v) for v in table.column(name).to_pylist()]
-    return "\n".join(parts)
 
 
 # --- page on the demo warehouse -----------------------------------------------------------------------------
@@ -145,7 +71,7 @@ def test_empty_warehouse_says_what_to_load(make_app, empty_db: Path) -> None:
 def test_region_metric_equals_mart_and_follows_the_month(make_app, demo_db: Path) -> None:
     at = page(make_app, demo_db)
     month = at.session_state["f_month"]
-    shown = fi_number(metric(at, "Kuormitussuhde, koko alue"))
+    shown = fi_number(metric_value(at, "Kuormitussuhde, koko alue"))
     assert shown == pytest.approx(half_up(region_ratio(demo_db, month), 2), abs=1e-9)
 
     # Another month whose regional ratio differs visibly.
@@ -154,7 +80,7 @@ def test_region_metric_equals_mart_and_follows_the_month(make_app, demo_db: Path
     assert half_up(region_ratio(demo_db, other), 2) != half_up(region_ratio(demo_db, month), 2)
     at.selectbox(key="f_month").set_value(other).run()
     assert not at.exception
-    assert fi_number(metric(at, "Kuormitussuhde, koko alue")) == pytest.approx(
+    assert fi_number(metric_value(at, "Kuormitussuhde, koko alue")) == pytest.approx(
         half_up(region_ratio(demo_db, other), 2), abs=1e-9
     )
 
@@ -166,9 +92,9 @@ def test_spread_metrics_equal_mart(make_app, demo_db: Path) -> None:
                                          "IS NOT NULL", [month])]
     cv = statistics.pstdev(ratios) / statistics.fmean(ratios)
     over = sum(r > 1.1 for r in ratios) / len(ratios)
-    assert fi_number(metric(at, "Vaihtelukerroin")) == pytest.approx(half_up(cv * 100, 1), abs=1e-9)
-    assert fi_number(metric(at, "Asemia yli 1,1")) == pytest.approx(half_up(over * 100), abs=1e-9)
-    low, high = (fi_number(p) for p in metric(at, "Pienin – suurin").split(" – "))
+    assert fi_number(metric_value(at, "Vaihtelukerroin")) == pytest.approx(half_up(cv * 100, 1), abs=1e-9)
+    assert fi_number(metric_value(at, "Asemia yli 1,1")) == pytest.approx(half_up(over * 100), abs=1e-9)
+    low, high = (fi_number(p) for p in metric_value(at, "Pienin – suurin").split(" – "))
     assert (low, high) == (half_up(min(ratios), 2), half_up(max(ratios), 2))
 
 
@@ -179,9 +105,10 @@ def test_station_filter_shows_the_station_ratio(make_app, demo_db: Path) -> None
                         "USING (station_id) WHERE month = ? AND load_ratio IS NOT NULL ORDER BY load_ratio", [month])
     (low_id, low_name, low_ratio), (high_id, high_name, high_ratio) = rows[0], rows[-1]
     at.selectbox(key="f_station").set_value(low_id).run()
-    assert fi_number(metric(at, f"Kuormitussuhde, {low_name}")) == pytest.approx(half_up(low_ratio, 2), abs=1e-9)
+    assert fi_number(metric_value(at, f"Kuormitussuhde, {low_name}")) == pytest.approx(half_up(low_ratio, 2), abs=1e-9)
     at.selectbox(key="f_station").set_value(high_id).run()
-    assert fi_number(metric(at, f"Kuormitussuhde, {high_name}")) == pytest.approx(half_up(high_ratio, 2), abs=1e-9)
+    shown = metric_value(at, f"Kuormitussuhde, {high_name}")
+    assert fi_number(shown) == pytest.approx(half_up(high_ratio, 2), abs=1e-9)
     assert half_up(low_ratio, 2) != half_up(high_ratio, 2)
     # The table row of the station holds the same figures as the mart.
     table = at.dataframe[0].value
@@ -199,33 +126,28 @@ def test_municipality_filter_adds_the_municipality_ratio(make_app, demo_db: Path
         "USING (station_id) WHERE w.month = ? AND r.municipality = 'Espoo' AND w.load_ratio IS NOT NULL",
         [month],
     )[0]
-    assert fi_number(metric(at, "Kuormitussuhde, Espoo")) == pytest.approx(round(expected, 2), abs=1e-9)
+    assert fi_number(metric_value(at, "Kuormitussuhde, Espoo")) == pytest.approx(round(expected, 2), abs=1e-9)
     shown = set(at.dataframe[0].value["Kunta"].tolist())
     assert shown == {"Espoo"}
-
-
-def _other_station_strings(db: Path, own: str) -> set[str]:
-    rows = sql(db, "SELECT station_id, name_fi, name_sv FROM mart_rollout WHERE station_id <> ?", [own])
-    return {v for row in rows for v in row if v}
 
 
 def test_station_manager_sees_only_own_station(make_app, demo_db: Path) -> None:
     own = "ESP-KAL"
     at = page(make_app, demo_db, role="esihenkilo", station=own)
-    forbidden = _other_station_strings(demo_db, own)
+    forbidden = other_station_strings(demo_db, own)
     assert at.dataframe
     assert not (table_strings(at) & forbidden)
     text = chart_text(at)
     assert not [name for name in forbidden if name in text]
     assert "Kalajärven terveysasema" in table_strings(at)
     # Region figures stay visible.
-    assert metric(at, "Kuormitussuhde, koko alue")
+    assert metric_value(at, "Kuormitussuhde, koko alue")
 
 
 def test_crafted_station_state_does_not_reveal_another_station(make_app, demo_db: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     own, other = "ESP-KAL", "ESP-ISO"
-    forbidden = _other_station_strings(demo_db, own)
+    forbidden = other_station_strings(demo_db, own)
     # Through the fixture: the crafted value is set before the first run.
     at = page(make_app, demo_db, role="esihenkilo", station=own, state={"f_station": other})
     assert not (table_strings(at) & forbidden)
@@ -416,8 +338,8 @@ def test_trend_and_references(tiny_db: Path) -> None:
 def test_page_on_tiny_warehouse_marks_small_groups(make_app, tiny_db: Path) -> None:
     at = page(make_app, tiny_db, state={"f_month": FEB})
     at.selectbox(key="f_month").set_value(FEB).run()
-    assert fi_number(metric(at, "Kuormitussuhde, koko alue")) == round(58 / 84.1, 2)
-    assert fi_number(metric(at, "Asemia yli 1,1")) == round(100 * 1 / 3)
+    assert fi_number(metric_value(at, "Kuormitussuhde, koko alue")) == round(58 / 84.1, 2)
+    assert fi_number(metric_value(at, "Asemia yli 1,1")) == round(100 * 1 / 3)
     table = at.dataframe[0].value
     sick = dict(zip(table["Asema"], table["Sairauspoissaolo (%)"], strict=True))
     assert sick["Ahvenaseman asema"] == "alle 5 henkilöä"
@@ -427,8 +349,9 @@ def test_page_on_tiny_warehouse_marks_small_groups(make_app, tiny_db: Path) -> N
 
 
 def test_delta_style_reads_the_sign() -> None:
-    assert ui.delta_style(-0.018, "down") == {"delta_arrow": "down", "delta_color": "green"}
-    assert ui.delta_style(0.02, "down") == {"delta_arrow": "up", "delta_color": "red"}
-    assert ui.delta_style(0.02, "up") == {"delta_arrow": "up", "delta_color": "green"}
-    assert ui.delta_style(-0.5) == {"delta_arrow": "down", "delta_color": "gray"}
-    assert ui.delta_style(0.0, "down") == ui.delta_style(None) == {"delta_arrow": "off", "delta_color": "gray"}
+    assert present.delta_style(-0.018, "down") == {"delta_arrow": "down", "delta_color": "green"}
+    assert present.delta_style(0.02, "down") == {"delta_arrow": "up", "delta_color": "red"}
+    assert present.delta_style(0.02, "up") == {"delta_arrow": "up", "delta_color": "green"}
+    assert present.delta_style(-0.5) == {"delta_arrow": "down", "delta_color": "gray"}
+    off = {"delta_arrow": "off", "delta_color": "gray"}
+    assert present.delta_style(0.0, "down") == present.delta_style(None) == off

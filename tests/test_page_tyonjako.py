@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import tomllib
 from datetime import date
+from functools import partial
 from pathlib import Path
 
-import duckdb
+import page_helpers
 import polars as pl
-import pyarrow as pa
 import pytest
+from page_helpers import chart_text, fi_number, metric, other_station_strings, sql, table_strings
 from streamlit.testing.v1 import AppTest
 
 from dashboard import queries_labour as ql
@@ -22,25 +23,15 @@ from etl.load import InputFile, load
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/tyonjako.py"
+
+# This file's page, opened in the shared ways.
+first_run_on_page = partial(page_helpers.first_run_on_page, page=PAGE)
+page = partial(page_helpers.open_page, page=PAGE)
+
 TEXTS = tomllib.loads((ROOT / "locales" / "fi" / "tyonjako.toml").read_text(encoding="utf-8"))["tyonjako"]
 REGION = "Työnjaon toteutuma, Koko alue"
 
 # --- helpers ------------------------------------------------------------------------------------------------
-
-
-def fi_number(text: str) -> float:
-    """A Finnish-formatted number ("1 234,5", "−2,0", "82,4 %", "+3,1 %-yks.") as a float."""
-    cleaned = (text.replace("%-yks.", "").replace("\u00a0", "").replace(" ", "").replace("%", "")
-               .replace("\u2212", "-").replace(",", "."))
-    return float(cleaned)
-
-
-def sql(db: Path, query: str, params: list[object] | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(query, params or []).fetchall()
-    finally:
-        con.close()
 
 
 # Each station's rounds numbered from its first; `pick` is 'latest' or a round number.
@@ -65,66 +56,11 @@ def station_share(db: Path, station: str, pick: str | int) -> tuple[float, float
     return rows[idx][2], (rows[idx - 1][2] if idx else None)
 
 
-def metric(at: AppTest, label: str):  # noqa: ANN201 - an AppTest Metric
-    hits = [m for m in at.metric if m.label == label]
-    assert hits, f"no metric {label!r}; metrics: {[m.label for m in at.metric]}"
-    return hits[0]
-
-
-def page(make_app, db: Path, **kwargs) -> AppTest:  # noqa: ANN001 - pytest fixture factory
-    at = make_app(db, page=PAGE, **kwargs)
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def frame_with(at: AppTest, header: str):  # noqa: ANN201 - a pandas frame
     for df in at.dataframe:
         if header in df.value.columns:
             return df.value
     raise AssertionError(f"no table with column {header!r}")
-
-
-def table_strings(at: AppTest) -> set[str]:
-    out: set[str] = set()
-    for df in at.dataframe:
-        frame = df.value
-        out |= {str(c) for c in frame.columns}
-        for col in frame.columns:
-            out |= {str(v) for v in frame[col].tolist()}
-    return out
-
-
-def chart_text(at: AppTest) -> str:
-    parts: list[str] = []
-    for chart in at.get("vega_lite_chart"):
-        parts.append(chart.proto.spec)
-        for ds in chart.proto.datasets:
-            table = pa.ipc.open_stream(ds.data.data).read_all()
-            for name in table.column_names:
-                parts += [str(v) for v in table.column(name).to_pylist()]
-    return "\n".join(parts)
-
-
-ONLY_THIS_PAGE = """
-import streamlit as st
-from dashboard import ui
-st.session_state["_session"] = ui.session_for_run(ui.db_path())
-st.navigation([st.Page({page!r}, default=True)]).run()
-"""
-
-
-def first_run_on_page(monkeypatch: pytest.MonkeyPatch, db: Path, role: str, station: str | None = None,
-                      **state: object) -> AppTest:
-    """An app of this page alone, with the given session state before its very first run."""
-    monkeypatch.setenv("TYONJAKO_DB", str(db))
-    monkeypatch.setenv("TYONJAKO_NO_AUTO_DEMO", "1")
-    at = AppTest.from_string(ONLY_THIS_PAGE.format(page=str(ROOT / PAGE)), default_timeout=90)
-    at.session_state["demo_role"] = role
-    if station:
-        at.session_state["demo_station"] = station
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.run()
 
 
 # --- page on the demo warehouse -----------------------------------------------------------------------------
@@ -213,14 +149,9 @@ def test_heatmap_table_and_misplaced_hours_equal_mart(make_app, demo_db: Path) -
     assert len(at.get("vega_lite_chart")) >= 4  # the task chart joins the three region-wide charts
 
 
-def _other_station_strings(db: Path, own: str) -> set[str]:
-    rows = sql(db, "SELECT station_id, name_fi, name_sv FROM mart_rollout WHERE station_id <> ?", [own])
-    return {v for row in rows for v in row if v}
-
-
 def test_station_manager_sees_only_own_station(make_app, demo_db: Path) -> None:
     own = "ESP-KAL"
-    forbidden = _other_station_strings(demo_db, own)
+    forbidden = other_station_strings(demo_db, own)
     at = page(make_app, demo_db, role="esihenkilo", station=own)
     at.selectbox(key="f_station").set_value(own).run()
     assert not at.exception
@@ -234,7 +165,7 @@ def test_station_manager_sees_only_own_station(make_app, demo_db: Path) -> None:
 def test_crafted_station_state_does_not_reveal_another_station(make_app, demo_db: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     own, other = "ESP-KAL", "ESP-ISO"
-    forbidden = _other_station_strings(demo_db, own)
+    forbidden = other_station_strings(demo_db, own)
     at = page(make_app, demo_db, role="esihenkilo", station=own, state={"f_station": other})
     assert not (table_strings(at) & forbidden)
     at = first_run_on_page(monkeypatch, demo_db, role="esihenkilo", station=own, f_station=other)

@@ -6,31 +6,22 @@ import calendar
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
+from page_helpers import metrics, sql
 
 from dashboard import fmt
 
 PAGE = "pages/yleiskuva.py"
 
 
-def _sql(db: Path, query: str, params: list[object]) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.sql(query, params=params).fetchall()
-
-
-def _metrics(at) -> dict[str, str]:  # noqa: ANN001 - AppTest
-    return {m.label: m.value for m in at.metric}
-
-
 def _latest_month(db: Path) -> date:
-    return _sql(db, "SELECT max(month) FROM mart_workload", [])[0][0]
+    return sql(db, "SELECT max(month) FROM mart_workload", [])[0][0]
 
 
 def _region_compliance(db: Path, month: date) -> float:
     """Σ compliant / Σ total over each station's latest round on or before the month's last day."""
     end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-    return _sql(db, """
+    return sql(db, """
         WITH latest AS (SELECT station_id, max(mapping_date) AS d FROM mart_compliance
                         WHERE task_group IS NULL AND mapping_date <= ? GROUP BY station_id)
         SELECT sum(compliant_hours_week) / sum(total_hours_week) FROM mart_compliance c
@@ -42,15 +33,15 @@ def test_renders_and_key_figures_equal_the_marts(make_app, demo_db: Path) -> Non
     at = make_app(demo_db, role="johto")
     assert not at.exception, [e.value for e in at.exception]
     month = _latest_month(demo_db)
-    shown = _metrics(at)
+    shown = metrics(at)
     end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-    live, total = _sql(demo_db, "SELECT count(*) FILTER (WHERE go_live <= ?), count(*) FROM mart_rollout", [end])[0]
+    live, total = sql(demo_db, "SELECT count(*) FILTER (WHERE go_live <= ?), count(*) FROM mart_rollout", [end])[0]
     assert shown["Asemia uudessa työnjaossa"] == f"{live} / {total}"
     assert shown["Työnjaon toteutuma"] == fmt.percent(_region_compliance(demo_db, month))
-    sick = _sql(demo_db, """SELECT sick_leave_rate FROM mart_sick_leave WHERE month = ? AND municipality IS NULL
+    sick = sql(demo_db, """SELECT sick_leave_rate FROM mart_sick_leave WHERE month = ? AND municipality IS NULL
                             AND station_id IS NULL AND role_group IS NULL""", [month])[0][0]
     assert shown["Sairauspoissaolot"] == fmt.percent(sick)
-    index, participation = _sql(demo_db, """
+    index, participation = sql(demo_db, """
         SELECT avg(mean_score) FILTER (WHERE question_type = 'likert'), max(participation_rate) FROM mart_pulssi
         WHERE month = ? AND municipality IS NULL AND station_id IS NULL AND role_group IS NULL""", [month])[0]
     assert shown["Pulssi-indeksi (1–5)"] == fmt.number(index, 2)
@@ -59,11 +50,11 @@ def test_renders_and_key_figures_equal_the_marts(make_app, demo_db: Path) -> Non
 
 
 def test_an_earlier_month_changes_the_figures(make_app, demo_db: Path) -> None:
-    months = [r[0] for r in _sql(demo_db, "SELECT DISTINCT month FROM mart_workload ORDER BY 1 DESC", [])]
+    months = [r[0] for r in sql(demo_db, "SELECT DISTINCT month FROM mart_workload ORDER BY 1 DESC", [])]
     latest = make_app(demo_db, role="johto")
     earlier = make_app(demo_db, role="johto", state={"f_month": months[6]})
-    assert _metrics(earlier)["Työnjaon toteutuma"] == fmt.percent(_region_compliance(demo_db, months[6]))
-    assert _metrics(earlier) != _metrics(latest)
+    assert metrics(earlier)["Työnjaon toteutuma"] == fmt.percent(_region_compliance(demo_db, months[6]))
+    assert metrics(earlier) != metrics(latest)
 
 
 @pytest.mark.parametrize("role", ["johto", "projektipaallikko"])

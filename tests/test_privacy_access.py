@@ -25,12 +25,12 @@ from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
 import dashboard
+from core.settings import PROJECT_ROOT, ConfigError
 from dashboard import queries
 from dashboard.access import AccessFile, Scope, load_access, scope_for
 from etl.load import InputFile, check, load
 from etl.pseudonym import key_file_for
 from warehouse import db as wdb
-from warehouse.settings import PROJECT_ROOT, ConfigError
 
 MY_STATION = "ESP-LEP"
 OTHERS = ("ESP-KIV", "KIR-VEI")  # same municipality / another municipality (a small station)

@@ -25,12 +25,12 @@ from google.protobuf import text_format
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from core.settings import PROJECT_ROOT, ConfigError
+from core.settings import settings as warehouse_settings
 from dashboard import queries
 from dashboard.access import Scope
 from etl.load import InputFile, load
 from warehouse import db as wdb
-from warehouse.settings import PROJECT_ROOT, ConfigError
-from warehouse.settings import settings as warehouse_settings
 from warehouse.suppression import hierarchies, suppress
 
 Node = tuple[str | None, str | None, str | None]

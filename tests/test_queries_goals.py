@@ -28,6 +28,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from dashboard import present
 from dashboard import queries_goals as qg
 from dashboard.access import Scope
 from warehouse import goals as wg
@@ -275,21 +276,21 @@ def test_station_indicators_count_the_scope(tiny_db: Path) -> None:
 
 def test_value_and_change_texts() -> None:
     nbsp = "\u00a0"
-    assert qg.value_text(3.375, "score") == "3,38"
-    assert qg.value_text(0.8236, "share") == f"82,4{nbsp}%"
-    assert qg.value_text(929.4, "hours_week") == f"929{nbsp}h/vko"
-    assert qg.value_text(929.4, "hours_week", hours_unit=False) == "929"
-    assert qg.value_text(929.4, "hours_week", "sv") == f"929{nbsp}h/vecka"
-    assert qg.value_text(-12.4, "enps") == "\u221212"
-    assert qg.value_text(None, "ratio") == "\u2013"
-    assert qg.change_text(-0.025, "share") == f"\u22122,5{nbsp}%-yks."
-    assert qg.change_text(-606.0, "hours_week") == f"\u2212606{nbsp}h/vko"
-    assert qg.change_text(0.375, "score") == "+0,38"
-    assert qg.change_text(None, "score") is None
+    assert present.value_text(3.375, "score") == "3,38"
+    assert present.value_text(0.8236, "share") == f"82,4{nbsp}%"
+    assert present.value_text(929.4, "hours_week") == f"929{nbsp}h/vko"
+    assert present.value_text(929.4, "hours_week", hours_unit=False) == "929"
+    assert present.value_text(929.4, "hours_week", "sv") == f"929{nbsp}h/vecka"
+    assert present.value_text(-12.4, "enps") == "\u221212"
+    assert present.value_text(None, "ratio") == "\u2013"
+    assert present.change_text(-0.025, "share") == f"\u22122,5{nbsp}%-yks."
+    assert present.change_text(-606.0, "hours_week") == f"\u2212606{nbsp}h/vko"
+    assert present.change_text(0.375, "score") == "+0,38"
+    assert present.change_text(None, "score") is None
 
 
 def test_with_texts(tiny_db: Path) -> None:
-    shown = qg.with_texts(qg.goal_progress(tiny_db))
+    shown = present.with_texts(qg.goal_progress(tiny_db))
     first = shown.row(0, named=True)
     assert (first["baseline_text"], first["current_text"], first["target_text"]) == ("3,00", "3,50", "4,00")
     assert (first["change_text"], first["progress_text"], first["current_month_text"]) == ("+0,50", "50\u00a0%",
@@ -304,7 +305,8 @@ def test_with_texts(tiny_db: Path) -> None:
      (0.5, "down", ("red", "up")), (0.0, "up", ("gray", "off")), (None, "down", ("gray", "off"))],
 )
 def test_delta_style(change: float | None, direction: str, expected: tuple[str, str]) -> None:
-    assert qg.delta_style(change, direction) == expected
+    colour, arrow = expected
+    assert present.delta_style(change, direction) == {"delta_color": colour, "delta_arrow": arrow}
 
 
 # --- the demo warehouse -------------------------------------------------------------------------------------------

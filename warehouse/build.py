@@ -9,22 +9,12 @@ from collections.abc import Callable
 import duckdb
 import polars as pl
 
-from etl.calendar import working_days_table
-from etl.contract import ROLE_GROUP
+from core.calendar import working_days_table
+from core.roles import ROLE_GROUP, ROLE_NAMES
+from core.settings import Settings, settings
+from warehouse import SQL_DIR
 from warehouse.db import scalar
-from warehouse.settings import SQL_DIR, Settings, settings
 from warehouse.suppression import Node, suppress_frame
-
-ROLE_NAMES: dict[str, tuple[str, str]] = {
-    "toimistosihteeri": ("toimistosihteeri", "byråsekreterare"),
-    "terveyskeskusavustaja": ("terveyskeskusavustaja", "hälsocentralsassistent"),
-    "sairaanhoitaja": ("sairaanhoitaja", "sjukskötare"),
-    "terveydenhoitaja": ("terveydenhoitaja", "hälsovårdare"),
-    "lahihoitaja": ("lähihoitaja", "närvårdare"),
-    "laakari": ("lääkäri", "läkare"),
-    "esihenkilo": ("esihenkilö", "förman"),
-    "muu": ("muu", "annan"),
-}
 
 STAGING = (
     "stg_stations", "stg_tasks", "stg_mappings", "stg_staffing", "stg_pulssi_responses",

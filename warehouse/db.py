@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.settings import default_db_path
+from core.settings import default_db_path
 
 LOCK_WAIT_SECONDS = 120.0
 # Room a new version needs beside the served file: the copy itself, its write-ahead log and rebuilt marts.

@@ -72,7 +72,7 @@ import duckdb
 import polars as pl
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
-from warehouse.settings import PROJECT_ROOT, Settings, config_dir, load_toml_model
+from core.settings import PROJECT_ROOT, Settings, config_dir, load_toml_model
 
 GOALS_FILE = "tavoitteet.toml"
 CURRENT_LOOKBACK_MONTHS = 3  # the reference month and the two before it

@@ -12,7 +12,7 @@ import polars as pl
 
 from dashboard.charts.common import CATEGORICAL, GOAL_STATUS_COLOURS, HEIGHT, finish
 from dashboard.i18n import t
-from dashboard.queries_goals import BEFORE_AFTER_MONTHS, D3_FORMATS
+from dashboard.present import BEFORE_AFTER_MONTHS, D3_FORMATS
 
 MONTH_FORMAT = "%-m/%Y"
 TRACK = "#ececec"

@@ -11,35 +11,11 @@ import polars as pl
 
 from dashboard.charts.common import CATEGORICAL, DIVERGING, HEIGHT, finish
 from dashboard.i18n import t
-from dashboard.queries_pulssi import ENPS, REGION, SECONDARY, SMALL
+from dashboard.present import ENPS, REGION, question_label, with_privacy_text
 
 SUPPRESSED_FILL = "#e5e5e5"
 SUPPRESSED_MARK = "#6b6b6b"
 MONTH_FORMAT = "%-m/%Y"
-
-
-def suppression_text(reason: str | None, k: int, lang: str = "fi") -> str:
-    """Why a group's result is hidden, in words ('' when it is shown)."""
-    if reason == SMALL:
-        return t("suppression.small_group", lang, k=k)
-    if reason == SECONDARY:
-        return t("pulssi.suppressed_secondary", lang)
-    return ""
-
-
-def question_label(question_id: str, text: str | None, lang: str = "fi") -> str:
-    """A short name of a question for axes and selectors (the catalogue text when no short name exists)."""
-    key = f"pulssi_question.{question_id}"
-    label = t(key, lang)
-    return (text or question_id) if label == key else label
-
-
-def with_privacy_text(df: pl.DataFrame, k: int, lang: str = "fi", column: str = "privacy") -> pl.DataFrame:
-    """The frame with a text column that says, for each suppressed row, why its result is hidden."""
-    mapping = {SMALL: suppression_text(SMALL, k, lang), SECONDARY: suppression_text(SECONDARY, k, lang)}
-    return df.with_columns(
-        pl.col("reason").replace_strict(mapping, default="", return_dtype=pl.String).alias(column)
-    )
 
 
 def for_table(df: pl.DataFrame) -> pl.DataFrame:

@@ -13,7 +13,8 @@ from typing import Any
 
 import polars as pl
 
-from dashboard import attention, fmt, labels, overview, queries
+from core.settings import settings
+from dashboard import attention, fmt, labels, overview, present, queries
 from dashboard import queries_goals as qg
 from dashboard import queries_pulssi as qp
 from dashboard import queries_rollout as qr
@@ -25,7 +26,6 @@ from dashboard.charts import workload as workload_charts
 from dashboard.charts.common import GOAL_STATUS_COLOURS
 from dashboard.i18n import t
 from dashboard.report import Unit, svg
-from warehouse.settings import settings
 
 MONTHLY_SOURCES = ("henkilosto", "pulssi", "kartoitus")
 ATTENTION_LIMIT = 5  # items per rule in the report; the rest are counted in one line
@@ -103,7 +103,7 @@ def _sparklines(frame: pl.DataFrame, month: date, lang: str) -> list[dict[str, s
 def _goals(db: str | Path, month: date, lang: str) -> dict[str, Any]:
     if not qg.has_goal_marts(db):
         return {"rows": [], "empty": t("raportti.goals.empty", lang)}
-    goals = qg.with_texts(qg.goal_progress(db, lang), lang)
+    goals = present.with_texts(qg.goal_progress(db, lang), lang)
     if goals.is_empty() or not qg.has_figures(goals):
         return {"rows": [], "empty": t("raportti.goals.empty", lang)}
     trend = qg.goal_trend(db).filter(pl.col("month") <= month)
@@ -203,7 +203,7 @@ def _pulssi(db: str | Path, scope: Scope, month: date, unit: Unit, lang: str) ->
     recent = [m for m in qp.pulssi_months(db) if m <= month][-12:]
     rows = []
     for r in figures.iter_rows(named=True):
-        enps = r["question_type"] == qp.ENPS
+        enps = r["question_type"] == present.ENPS
         value = r["enps"] if enps else r["mean_score"]
         decimals = 0 if enps else 2
         past = history.filter(pl.col("question_id") == r["question_id"])
@@ -239,9 +239,7 @@ def _pulssi(db: str | Path, scope: Scope, month: date, unit: Unit, lang: str) ->
 
 def qp_suppression(reason: str | None, k: int, lang: str) -> str:
     """Why a Pulssi group is hidden, as the Pulssi page says it."""
-    from dashboard.charts.pulssi import suppression_text
-
-    return suppression_text(reason, k, lang)
+    return present.suppression_text(reason, k, lang)
 
 
 def _rollout(db: str | Path, scope: Scope, unit: Unit, lang: str) -> dict[str, Any]:

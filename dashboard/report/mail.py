@@ -16,9 +16,9 @@ from email.message import EmailMessage
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.settings import PROJECT_ROOT, settings
 from dashboard import fmt
 from dashboard.i18n import t
-from warehouse.settings import PROJECT_ROOT, settings
 
 ENV_PREFIX = "TYONJAKO_SMTP_"
 

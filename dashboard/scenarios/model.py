@@ -12,9 +12,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from core.roles import ROLE_GROUP
 from dashboard.access import Scope
 from dashboard.i18n import t
-from etl.contract import ROLE_GROUP
 
 RoleCode = Literal[
     "toimistosihteeri", "terveyskeskusavustaja", "sairaanhoitaja", "terveydenhoitaja", "lahihoitaja", "laakari",

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import typst
 
+from core.settings import settings
 from dashboard import fmt
 from dashboard.i18n import t
 from dashboard.scenarios.present import region_table
 from dashboard.scenarios.projection import Projection
-from warehouse.settings import settings
 
 TEMPLATE = Path(__file__).with_name("scenario.typ")
 MAX_STATION_ROWS = 30  # keeps the page to one sheet; the CSV/Excel download has every row

@@ -5,13 +5,13 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from core.roles import ROLE_NAMES
 from dashboard import fmt
 from dashboard.charts.common import finish
 from dashboard.i18n import t
 from dashboard.scenarios.model import Absence, Centralise, Reassign, Scenario, Staffing
 from dashboard.scenarios.projection import HIGH, LOW, Projection
 from dashboard.scenarios.proposal import Proposal
-from warehouse.build import ROLE_NAMES
 
 BEFORE_COLOUR, AFTER_COLOUR, BAND_FILL = "#9a9a9a", "#1f5f99", "#e6e6e6"
 

@@ -35,10 +35,10 @@ from dashboard.scenarios.model import (
     check,
     role_group,
 )
+from warehouse import SQL_DIR
 from warehouse import db as wdb
 from warehouse.build import DEFINITIONS
 from warehouse.goals import progress_of
-from warehouse.settings import SQL_DIR
 
 LOW, HIGH = 0.9, 1.1
 GOAL_METRICS = ("clinician_admin_hours", "load_ratio_cv", "overload_share", "compliance_share")

@@ -1,4 +1,4 @@
-"""Project paths and the validated settings file."""
+"""Project paths and the validated settings file (shared by every layer)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 _M = TypeVar("_M", bound=BaseModel)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SQL_DIR = Path(__file__).resolve().parent
 
 
 def config_dir() -> Path:
