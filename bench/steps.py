@@ -231,7 +231,7 @@ def browser(workdir: Path, sessions: str = "10") -> dict[str, Any]:
     """
     from playwright.sync_api import sync_playwright
 
-    from warehouse.settings import PROJECT_ROOT
+    from core.settings import PROJECT_ROOT
 
     sys.path.insert(0, str(PROJECT_ROOT / "tests"))
     from browser_support import chromium, start_streamlit, stop_process
