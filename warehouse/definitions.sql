@@ -26,7 +26,9 @@ CREATE OR REPLACE MACRO f_is_clinician_admin(owner_role_group, performer_role_gr
 CREATE OR REPLACE MACRO f_compliance_share(compliant_hours, total_hours) AS compliant_hours / nullif(total_hours, 0);
 
 -- Spread across stations (aggregates over station load ratios): coefficient of variation (population standard
--- deviation / mean) and the share of stations with a ratio above the threshold (1.1 by default in the goals).
-CREATE OR REPLACE MACRO f_load_ratio_cv(load_ratio) AS stddev_pop(load_ratio) / nullif(avg(load_ratio), 0);
+-- deviation / mean; ordered by value, so that the float result does not depend on the order the rows come in) and
+-- the share of stations with a ratio above the threshold (ref_settings.overload_ratio, from config/asetukset.toml).
+CREATE OR REPLACE MACRO f_load_ratio_cv(load_ratio) AS
+    stddev_pop(load_ratio ORDER BY load_ratio) / nullif(avg(load_ratio ORDER BY load_ratio), 0);
 CREATE OR REPLACE MACRO f_overload_share(load_ratio, threshold) AS
     avg(CASE WHEN load_ratio > threshold THEN 1.0 ELSE 0.0 END) FILTER (WHERE load_ratio IS NOT NULL);

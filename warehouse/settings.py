@@ -35,6 +35,10 @@ class Settings(BaseModel):
     k_anonymity: int = Field(5, ge=3, description="minimum group size, never below 3")
     comment_min_respondents: int = Field(10, ge=10)
     weekly_hours: float = Field(36.25, gt=0, le=60)
+    # The load-ratio band of a balanced station and the overload threshold (written to ref_settings for the marts).
+    load_ratio_low: float = Field(0.9, gt=0)
+    load_ratio_high: float = Field(1.1, gt=0)
+    overload_ratio: float = Field(1.1, gt=0)
     county_name: str = "Länsi-Uudenmaan hyvinvointialue"
     county_name_sv: str = "Västra Nylands välfärdsområde"
     # Validated by their own modules (dashboard/attention.py, dashboard/report/): kept loose here.

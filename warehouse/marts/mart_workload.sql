@@ -32,10 +32,9 @@ SELECT
     c.month,
     c.secretary_fte,
     c.published_net_fte AS secretary_net_fte,
-    c.published_net_fte * c.weekly_hours AS capacity_hours_week,
+    f_capacity_hours(c.published_net_fte, c.weekly_hours) AS capacity_hours_week,
     c.required_hours_week,
-    CASE WHEN c.required_hours_week IS NOT NULL AND c.published_net_fte > 0
-        THEN c.required_hours_week / (c.published_net_fte * c.weekly_hours) END AS load_ratio,
+    f_load_ratio(c.required_hours_week, f_capacity_hours(c.published_net_fte, c.weekly_hours)) AS load_ratio,
     c.capacity_estimated,
     c.headcount,
     sl.sick_leave_rate,
