@@ -38,9 +38,9 @@ from dashboard.scenarios.model import (
 from warehouse import db as wdb
 from warehouse.build import DEFINITIONS
 from warehouse.goals import progress_of
-from warehouse.settings import SQL_DIR
+from warehouse.settings import SQL_DIR, settings
 
-LOW, HIGH = 0.9, 1.1
+LOW, HIGH = settings().load_ratio_low, settings().load_ratio_high  # config/asetukset.toml, as the marts
 GOAL_METRICS = ("clinician_admin_hours", "load_ratio_cv", "overload_share", "compliance_share")
 
 # --- reading the base (marts only, bound parameters) ----------------------------------------------------------
