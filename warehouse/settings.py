@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -44,6 +44,12 @@ class Settings(BaseModel):
     # Validated by their own modules (dashboard/attention.py, dashboard/report/): kept loose here.
     huomiot: dict[str, object] = Field(default_factory=dict)
     raportti: dict[str, object] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _band_in_order(self) -> Settings:
+        if self.load_ratio_low >= self.load_ratio_high:
+            raise ValueError("load_ratio_low on oltava pienempi kuin load_ratio_high")
+        return self
 
 
 class ConfigError(Exception):
