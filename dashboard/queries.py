@@ -58,6 +58,7 @@ FROM load_log WHERE source IS NOT NULL GROUP BY source ORDER BY source
 _LAST_LOAD = """
 SELECT max(loaded_at) FILTER (WHERE outcome = 'loaded') AS last_loaded, max(load_id) AS load_id FROM load_log
 """
+_BUILT_SETTINGS = "SELECT * FROM ref_settings"
 _DATA_MONTHS = """
 SELECT 'henkilosto' AS source, min(month) AS first_month, max(month) AS last_month, count(*) AS rows
 FROM mart_workload
@@ -89,6 +90,12 @@ def warehouse_state(db: str | Path) -> dict[str, object]:
 def freshness(db: str | Path) -> pl.DataFrame:
     """Per source: last load attempt and last successful load."""
     return frame(db, _FRESHNESS)
+
+
+def built_settings(db: str | Path) -> dict[str, object]:
+    """The settings the warehouse was built with (k, weekly hours, load-ratio band): its figures follow these."""
+    df = frame(db, _BUILT_SETTINGS)
+    return df.row(0, named=True) if not df.is_empty() else {}
 
 
 def data_months(db: str | Path) -> pl.DataFrame:
@@ -139,7 +146,8 @@ _IN_SCOPE = scope_rules.stations_condition("w.station_id")
 _WORKLOAD = f"""
 SELECT w.station_id, s.name_fi, s.name_sv, s.municipality, w.month, w.secretary_fte, w.secretary_net_fte,
        w.capacity_hours_week, w.required_hours_week, w.load_ratio, w.headcount, w.sick_leave_rate,
-       w.sick_leave_suppressed, w.fte, w.net_fte, w.other_absence_days, w.mapping_date, w.capacity_estimated
+       w.sick_leave_suppressed, w.fte, w.net_fte, w.other_absence_days, w.mapping_date, w.capacity_estimated,
+       w.sick_leave_suppression_reason
 FROM mart_workload AS w LEFT JOIN mart_rollout AS s USING (station_id)
 WHERE ($month::DATE IS NULL OR w.month = $month::DATE)
   AND ($station::VARCHAR IS NULL OR w.station_id = $station::VARCHAR)

@@ -143,18 +143,27 @@ def has_estimated(rows: pl.DataFrame) -> bool:
     )
 
 
+def k_anonymity(db: str | Path) -> int:
+    """The k the warehouse's suppression was decided with (today's setting if the warehouse does not say)."""
+    value = queries.built_settings(db).get("k_anonymity")
+    return int(value) if isinstance(value, int) else settings().k_anonymity
+
+
 def with_sick_leave_text(df: pl.DataFrame, k: int, small_text: str, hidden_text: str) -> pl.DataFrame:
     """Add `sick_leave_text`: the rate in per cent with one decimal (Finnish comma), or why it is hidden.
 
     A station with fewer than k people gets `small_text` ("alle 5 henkilöä"); a station hidden only by secondary
-    suppression gets `hidden_text`.
+    suppression gets `hidden_text`. The reason is the warehouse's (`sick_leave_suppression_reason`, decided with the
+    k it was built with, see `k_anonymity`); `k` decides only for a frame without that column.
     """
     if df.is_empty():
         return df.with_columns(pl.lit(None, pl.String).alias("sick_leave_text"))
     shown = pl.col("sick_leave_pct").map_elements(lambda v: fmt.number(v, 1), return_dtype=pl.String)
+    small = (pl.col("sick_leave_suppression_reason") == "small_group" if "sick_leave_suppression_reason" in df.columns
+             else pl.col("headcount") < k)
     return df.with_columns(
         pl.when(pl.col("sick_leave_pct").is_not_null()).then(shown)
-        .when(pl.col("headcount") < k).then(pl.lit(small_text))
+        .when(small).then(pl.lit(small_text))
         .otherwise(pl.lit(hidden_text))
         .alias("sick_leave_text")
     )

@@ -221,3 +221,26 @@ def test_latest_round_is_defined_once_for_workload_and_compliance(db: Path) -> N
     assert len(rows) == 8
     assert all(a == b == c for _, _, a, b, c in rows)
     assert {(s, m): d for s, m, d, _, _ in rows}[("B", JUN)] == date(2025, 6, 30)  # the month's last day counts
+
+
+def test_suppression_reason_is_stored_beside_the_rate(tmp_path_factory: pytest.TempPathFactory,
+                                                      etl_config: Path) -> None:
+    # E (Karjaa) has two people: its rate is hidden as a small group; then Karjaa's total less C and D would give
+    # E's rate, so C or D (or both) is hidden too (secondary suppression), whatever today's k says.
+    files = {**FILES, "asemat.csv": [*ASEMAT, ["E", "Asema E", "Karjaa", 2, None, None]],
+             "henkilosto.csv": [*HENKILOSTO, *[[Month(2025, 6), f"E{i}", "E", "sairaanhoitaja", 100, "vakinainen", i,
+                                                0] for i in range(2)]]}
+    config = tmp_path_factory.mktemp("config-reason")
+    for f in etl_config.iterdir():
+        config.joinpath(f.name).write_bytes(f.read_bytes())
+    path = tmp_path_factory.mktemp("reason") / "tyonjako.duckdb"
+    with pytest.MonkeyPatch.context() as mp:
+        set_env(mp, config)
+        load_ok(path, files)
+    rows = {s: (hidden, reason) for s, hidden, reason in query(path, """
+        SELECT station_id, sick_leave_suppressed, sick_leave_suppression_reason FROM mart_workload WHERE month = ?
+    """, [JUN])}
+    assert rows["E"] == (True, "small_group")
+    assert rows["A"] == (False, None) and rows["B"] == (False, None)
+    others = {rows["C"], rows["D"]}
+    assert (True, "secondary") in others and others <= {(False, None), (True, "secondary")}

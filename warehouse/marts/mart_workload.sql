@@ -39,6 +39,10 @@ SELECT
     c.headcount,
     sl.sick_leave_rate,
     coalesce(sl.suppressed, TRUE) AS sick_leave_suppressed,
+    -- Why the rate is hidden, decided with the k this warehouse was built with: 'small_group' (fewer than k people)
+    -- or 'secondary' (hidden so that no small group can be recovered from the shown rates); NULL when shown.
+    CASE WHEN NOT coalesce(sl.suppressed, TRUE) THEN NULL
+         WHEN c.headcount < c.k_anonymity THEN 'small_group' ELSE 'secondary' END AS sick_leave_suppression_reason,
     c.fte,
     CASE WHEN NOT coalesce(sl.suppressed, TRUE)
               AND (c.secretaries = 0 OR c.secretaries >= c.k_anonymity)
