@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from dashboard import queries
+from dashboard import scope as scope_rules
 from dashboard.access import Scope
 from dashboard.overview import Kpi
 
@@ -38,6 +39,27 @@ FROM mart_compliance_round_unit
 WHERE NOT $latest::BOOLEAN AND round_no = $round::BIGINT AND {_UNIT_WHERE}
 ORDER BY task_group NULLS FIRST
 """
+
+
+# Each station's latest round on or before the month's last day (mart_compliance_unit's station rows), in the scope.
+_STATION_LATEST = f"""
+SELECT u.station_id, s.name_fi, s.name_sv, s.municipality, u.last_mapping_date AS mapping_date, u.total_hours_week,
+       u.compliant_hours_week, u.compliance_share, u.clinician_admin_hours_week
+FROM mart_compliance_unit AS u LEFT JOIN mart_rollout AS s USING (station_id)
+WHERE u.level = 'station' AND u.task_group IS NULL AND u.month = $month::DATE
+  AND ($municipality::VARCHAR IS NULL OR u.municipality = $municipality::VARCHAR)
+  AND ($station::VARCHAR IS NULL OR u.station_id = $station::VARCHAR)
+  AND {scope_rules.stations_condition("u.station_id")}
+ORDER BY s.name_fi, u.station_id
+"""
+
+
+def station_latest(db: str | Path, scope: Scope, month: date, municipality: str | None = None,
+                   station_id: str | None = None) -> pl.DataFrame:
+    """All-groups compliance of each station in the scope and unit: its latest round on or before the month's end."""
+    queries._check_station(scope, station_id)  # noqa: SLF001 - same layer
+    return queries.frame(db, _STATION_LATEST, {"month": month, "municipality": municipality, "station": station_id,
+                                               "stations": scope_rules.stations_param(scope)})
 
 
 def _name_expr(lang: str, name_fi: str = "name_fi", name_sv: str = "name_sv") -> pl.Expr:
