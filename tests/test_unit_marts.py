@@ -244,3 +244,19 @@ def test_suppression_reason_is_stored_beside_the_rate(tmp_path_factory: pytest.T
     assert rows["A"] == (False, None) and rows["B"] == (False, None)
     others = {rows["C"], rows["D"]}
     assert (True, "secondary") in others and others <= {(False, None), (True, "secondary")}
+
+
+def test_the_query_layer_selects_the_unit_rows(db: Path) -> None:
+    from dashboard import queries
+    from dashboard import queries_labour as ql
+
+    series = queries.workload_series(db, "Lohja")
+    assert series["month"].to_list() == [JUN, JUL]
+    assert series["load_ratio"][0] == workload(db, JUN, "municipality", "Lohja")["load_ratio"]
+    assert queries.workload_series(db, threshold=1.1).height == 2
+    with pytest.raises(ValueError, match="ylikuormitusraja"):
+        queries.workload_series(db, threshold=1.0)  # a second definition is refused, not computed
+    latest = ql.unit_compliance(db, ql.LATEST).filter(ql.all_groups()).row(0, named=True)
+    assert latest["total_hours_week"] == pytest.approx(427) and latest["stations"] == 4
+    second = ql.unit_compliance(db, 2, "Lohja").filter(ql.all_groups()).row(0, named=True)
+    assert (second["total_hours_week"], second["stations"]) == (99, 1)
