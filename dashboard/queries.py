@@ -3,6 +3,8 @@
 Every function takes the warehouse path and a Scope and returns a polars frame. Station-level rows
 of stations outside the scope never leave this module; region and municipality totals do, because
 their small groups are already suppressed in the warehouse (primary and secondary suppression).
+The workload and compliance functions bind station, municipality, month and the scope's stations
+(dashboard/scope.py `stations_param`) as SQL parameters, so they read only the rows they return.
 """
 
 from __future__ import annotations
