@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -34,11 +34,21 @@ class Settings(BaseModel):
     k_anonymity: int = Field(5, ge=3, description="minimum group size, never below 3")
     comment_min_respondents: int = Field(10, ge=10)
     weekly_hours: float = Field(36.25, gt=0, le=60)
+    # The load-ratio band of a balanced station and the overload threshold (written to ref_settings for the marts).
+    load_ratio_low: float = Field(0.9, gt=0)
+    load_ratio_high: float = Field(1.1, gt=0)
+    overload_ratio: float = Field(1.1, gt=0)
     county_name: str = "Länsi-Uudenmaan hyvinvointialue"
     county_name_sv: str = "Västra Nylands välfärdsområde"
     # Validated by their own modules (dashboard/attention.py, dashboard/report/): kept loose here.
     huomiot: dict[str, object] = Field(default_factory=dict)
     raportti: dict[str, object] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _band_in_order(self) -> Settings:
+        if self.load_ratio_low >= self.load_ratio_high:
+            raise ValueError("load_ratio_low on oltava pienempi kuin load_ratio_high")
+        return self
 
 
 class ConfigError(Exception):

@@ -32,40 +32,40 @@ def _month_end(d: date) -> date:
     return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
 
-# Per month over the given stations: each station's latest round on or before the month's last day.
+# Per month for one unit: the rows of mart_compliance_unit (each station's latest round on or before the month's end).
 _COMPLIANCE_SERIES = """
-WITH months AS (SELECT DISTINCT month FROM mart_workload UNION SELECT DISTINCT month FROM mart_pulssi),
-rounds AS (
-    SELECT * FROM mart_compliance WHERE task_group IS NULL AND list_contains(?::VARCHAR[], station_id)
-),
-latest AS (
-    SELECT m.month, r.station_id, max(r.mapping_date) AS mapping_date
-    FROM months AS m JOIN rounds AS r ON r.mapping_date <= last_day(m.month)
-    GROUP BY m.month, r.station_id
-)
-SELECT l.month,
-       sum(r.compliant_hours_week) / nullif(sum(r.total_hours_week), 0) AS compliance_share,
-       sum(r.clinician_admin_hours_week) AS clinician_admin_hours_week,
-       count(*) AS stations_mapped
-FROM latest AS l JOIN rounds AS r USING (station_id, mapping_date)
-GROUP BY l.month ORDER BY l.month
+SELECT month, compliance_share, clinician_admin_hours_week, stations_mapped
+FROM mart_compliance_unit
+WHERE task_group IS NULL
+  AND level = CASE WHEN $station::VARCHAR IS NOT NULL THEN 'station'
+                   WHEN $municipality::VARCHAR IS NOT NULL THEN 'municipality' ELSE 'region' END
+  AND ($station::VARCHAR IS NULL OR station_id = $station::VARCHAR)
+  AND ($municipality::VARCHAR IS NULL OR municipality = $municipality::VARCHAR)
+ORDER BY month
 """
+# Σ clinician admin hours of the unit's stations' first rounds (round 1 of mart_compliance_round_unit).
 _FIRST_ROUND_HOURS = """
-SELECT sum(clinician_admin_hours_week) AS first_round_clinician_hours_week
-FROM mart_compliance
-WHERE task_group IS NULL AND list_contains(?::VARCHAR[], station_id)
-  AND (station_id, mapping_date) IN (SELECT station_id, min(mapping_date) FROM mart_compliance GROUP BY station_id)
+SELECT clinician_admin_hours_week AS first_round_clinician_hours_week
+FROM mart_compliance_round_unit
+WHERE round_no = 1 AND task_group IS NULL
+  AND level = CASE WHEN $station::VARCHAR IS NOT NULL THEN 'station'
+                   WHEN $municipality::VARCHAR IS NOT NULL THEN 'municipality' ELSE 'region' END
+  AND ($station::VARCHAR IS NULL OR station_id = $station::VARCHAR)
+  AND ($municipality::VARCHAR IS NULL OR municipality = $municipality::VARCHAR)
 """
 
-def _compliance_series(db: str | Path, station_ids: list[str]) -> pl.DataFrame:
-    """Per month over the given stations (the caller checks the scope): compliance and clinician hours."""
-    return queries.frame(db, _COMPLIANCE_SERIES, (sorted(station_ids),))
+
+def _compliance_series(db: str | Path, municipality: str | None, station_id: str | None) -> pl.DataFrame:
+    """Per month for one unit (compliance is not personal data: every station of the unit, whatever the scope)."""
+    unit = {"municipality": None if station_id else municipality, "station": station_id}
+    return queries.frame(db, _COMPLIANCE_SERIES, unit)
 
 
-def _first_round_clinician_hours(db: str | Path, station_ids: list[str]) -> float | None:
-    """Clinician admin hours per week of the given stations' first mapping rounds."""
-    value = queries.frame(db, _FIRST_ROUND_HOURS, (sorted(station_ids),))["first_round_clinician_hours_week"][0]
-    return None if value is None else float(value)
+def _first_round_clinician_hours(db: str | Path, municipality: str | None, station_id: str | None) -> float | None:
+    """Clinician admin hours per week of the unit's stations' first mapping rounds."""
+    unit = {"municipality": None if station_id else municipality, "station": station_id}
+    values = queries.frame(db, _FIRST_ROUND_HOURS, unit)["first_round_clinician_hours_week"]
+    return None if values.is_empty() or values[0] is None else float(values[0])
 
 
 def _unit_stations(db: str | Path, municipality: str | None, station_id: str | None) -> list[str]:
@@ -93,8 +93,8 @@ def series(db: str | Path, scope: Scope, municipality: str | None = None,
         pl.lit(rollout.height, pl.Int64).alias("stations_total"),
     )
     # Compliance is not personal data: aggregate over every station of the unit, whatever the scope.
-    comp_series = _compliance_series(db, ids)
-    first_hours = _first_round_clinician_hours(db, ids)
+    comp_series = _compliance_series(db, municipality, station_id)
+    first_hours = _first_round_clinician_hours(db, municipality, station_id)
     pulssi = queries.pulssi_index(db, scope, municipality if not station_id else None, station_id)
     sick = queries.sick_leave(db, scope, municipality if not station_id else None, station_id).select(
         "month", "sick_leave_rate", pl.col("suppressed").alias("sick_leave_suppressed")

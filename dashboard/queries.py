@@ -3,6 +3,8 @@
 Every function takes the warehouse path and a Scope and returns a polars frame. Station-level rows
 of stations outside the scope never leave this module; region and municipality totals do, because
 their small groups are already suppressed in the warehouse (primary and secondary suppression).
+The workload and compliance functions bind station, municipality, month and the scope's stations
+(dashboard/scope.py `stations_param`) as SQL parameters, so they read only the rows they return.
 """
 
 from __future__ import annotations
@@ -13,41 +15,38 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from core.settings import settings
 from dashboard import scope as scope_rules
 from dashboard.access import Scope
 from warehouse import db as wdb
 
 MART_TABLES = (
-    "mart_workload", "mart_sick_leave", "mart_compliance", "mart_compliance_tasks", "mart_pulssi",
+    "mart_workload", "mart_workload_unit", "mart_sick_leave", "mart_compliance", "mart_compliance_unit",
+    "mart_compliance_round_unit", "mart_compliance_tasks", "mart_pulssi",
     "mart_pulssi_comments", "mart_rollout", "mart_goal_progress", "load_log",
 )
 
 
+Params = tuple[object, ...] | dict[str, object]
+
+
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _cached(db: str, version: str, sql: str, params: tuple[object, ...]) -> pl.DataFrame:
+def _cached(db: str, version: str, sql: str, params: Params) -> pl.DataFrame:
     # `version` changes with every published warehouse version, so results live for one load only. `wdb.read`
     # attaches the file anew after `version` was taken (never an open instance of a replaced file), so a result is
     # never older than its key: an old result is never cached under a new load's key.
     with wdb.read(db) as con:
-        return con.sql(sql, params=list(params)).pl()
+        return con.sql(sql, params=params if isinstance(params, dict) else list(params)).pl()
 
 
-def frame(db: str | Path, sql: str, params: tuple[object, ...] = ()) -> pl.DataFrame:
-    """Run a module-constant query with bound parameters, cached per warehouse version."""
+def frame(db: str | Path, sql: str, params: Params = ()) -> pl.DataFrame:
+    """Run a module-constant query with bound parameters (positional, or named in a dict), cached per version."""
     return _cached(str(db), wdb.version_token(db), sql, params)
 
 
-def _restrict(df: pl.DataFrame, scope: Scope, column: str = "station_id") -> pl.DataFrame:
-    """Drop station-level rows outside the scope (rows without a station are totals and stay)."""
-    if scope.all_stations or df.is_empty():
-        return df
-    allowed = sorted(scope.stations or ())
-    return df.filter(pl.col(column).is_null() | pl.col(column).is_in(allowed))
-
-
-def _check_station(scope: Scope, station_id: str | None) -> None:
-    if station_id is not None and not scope.sees_station(station_id):
-        raise PermissionError(f"asema {station_id} ei kuulu käyttöoikeuksiisi")
+# The scope helpers live in dashboard/scope.py; these names stay for the callers of this layer.
+_restrict = scope_rules.restrict
+_check_station = scope_rules.check_station
 
 
 # --- status -------------------------------------------------------------------------------------------
@@ -62,6 +61,7 @@ FROM load_log WHERE source IS NOT NULL GROUP BY source ORDER BY source
 _LAST_LOAD = """
 SELECT max(loaded_at) FILTER (WHERE outcome = 'loaded') AS last_loaded, max(load_id) AS load_id FROM load_log
 """
+_BUILT_SETTINGS = "SELECT * FROM ref_settings"
 _DATA_MONTHS = """
 SELECT 'henkilosto' AS source, min(month) AS first_month, max(month) AS last_month, count(*) AS rows
 FROM mart_workload
@@ -93,6 +93,18 @@ def warehouse_state(db: str | Path) -> dict[str, object]:
 def freshness(db: str | Path) -> pl.DataFrame:
     """Per source: last load attempt and last successful load."""
     return frame(db, _FRESHNESS)
+
+
+def built_settings(db: str | Path) -> dict[str, object]:
+    """The settings the warehouse was built with (k, weekly hours, load-ratio band): its figures follow these."""
+    df = frame(db, _BUILT_SETTINGS)
+    return df.row(0, named=True) if not df.is_empty() else {}
+
+
+def built_k(db: str | Path) -> int:
+    """The k the warehouse's suppression was decided with (today's setting for a warehouse that does not say)."""
+    value = built_settings(db).get("k_anonymity")
+    return int(value) if isinstance(value, int) else settings().k_anonymity
 
 
 def data_months(db: str | Path) -> pl.DataFrame:
@@ -138,58 +150,56 @@ def questions(db: str | Path) -> pl.DataFrame:
 
 # --- workload -----------------------------------------------------------------------------------------
 
-_WORKLOAD = """
+_IN_SCOPE = scope_rules.stations_condition("w.station_id")
+# Station rows of the month, station and municipality asked for (each NULL = any), of the stations in the scope.
+_WORKLOAD = f"""
 SELECT w.station_id, s.name_fi, s.name_sv, s.municipality, w.month, w.secretary_fte, w.secretary_net_fte,
        w.capacity_hours_week, w.required_hours_week, w.load_ratio, w.headcount, w.sick_leave_rate,
-       w.sick_leave_suppressed, w.fte, w.net_fte, w.other_absence_days, w.mapping_date, w.capacity_estimated
+       w.sick_leave_suppressed, w.fte, w.net_fte, w.other_absence_days, w.mapping_date, w.capacity_estimated,
+       w.sick_leave_suppression_reason
 FROM mart_workload AS w LEFT JOIN mart_rollout AS s USING (station_id)
+WHERE ($month::DATE IS NULL OR w.month = $month::DATE)
+  AND ($station::VARCHAR IS NULL OR w.station_id = $station::VARCHAR)
+  AND ($municipality::VARCHAR IS NULL OR s.municipality = $municipality::VARCHAR)
+  AND {_IN_SCOPE}
 ORDER BY w.month, s.municipality, s.name_fi
 """
-# Per month over the stations of a unit (all stations when the municipality is NULL): load ratio =
-# Σ required / Σ capacity over the stations that have a ratio; spread = population standard deviation / mean of
-# the station ratios; overload share = share of stations above the threshold.
+# The region's (municipality NULL) or one municipality's rows of mart_workload_unit, where every figure is defined.
 _WORKLOAD_SERIES = """
-SELECT w.month,
-       sum(w.required_hours_week) FILTER (WHERE w.load_ratio IS NOT NULL)
-         / nullif(sum(w.capacity_hours_week) FILTER (WHERE w.load_ratio IS NOT NULL), 0) AS load_ratio,
-       sum(w.required_hours_week) AS required_hours_week,
-       sum(w.capacity_hours_week) AS capacity_hours_week,
-       sum(w.secretary_fte) AS secretary_fte,
-       sum(w.secretary_net_fte) AS secretary_net_fte,
-       stddev_pop(w.load_ratio) / nullif(avg(w.load_ratio), 0) AS load_ratio_cv,
-       avg(CASE WHEN w.load_ratio > $2 THEN 1.0 ELSE 0.0 END) FILTER (WHERE w.load_ratio IS NOT NULL)
-         AS overload_share,
-       min(w.load_ratio) AS load_ratio_min,
-       max(w.load_ratio) AS load_ratio_max,
-       max(w.load_ratio) - min(w.load_ratio) AS load_ratio_range,
-       count(w.load_ratio) AS stations_with_ratio,
-       count(*) AS stations
-FROM mart_workload AS w LEFT JOIN mart_rollout AS s USING (station_id)
-WHERE $1::VARCHAR IS NULL OR s.municipality = $1::VARCHAR
-GROUP BY w.month ORDER BY w.month
+SELECT month, load_ratio, required_hours_week, capacity_hours_week, secretary_fte, secretary_net_fte, load_ratio_cv,
+       overload_share, load_ratio_min, load_ratio_max, load_ratio_range, stations_with_ratio, stations,
+       overload_threshold
+FROM mart_workload_unit
+WHERE level = CASE WHEN $municipality::VARCHAR IS NULL THEN 'region' ELSE 'municipality' END
+  AND municipality IS NOT DISTINCT FROM $municipality::VARCHAR
+ORDER BY month
 """
-OVERLOAD_THRESHOLD = 1.1
 
 
-def workload(db: str | Path, scope: Scope, month: date | None = None, station_id: str | None = None) -> pl.DataFrame:
+def workload(db: str | Path, scope: Scope, month: date | None = None, station_id: str | None = None,
+             municipality: str | None = None) -> pl.DataFrame:
     """Workload per station and month (stations outside the scope are left out)."""
     _check_station(scope, station_id)
-    df = _restrict(frame(db, _WORKLOAD), scope)
-    if month is not None:
-        df = df.filter(pl.col("month") == month)
-    if station_id is not None:
-        df = df.filter(pl.col("station_id") == station_id)
-    return df
+    params = {"month": month, "station": station_id, "municipality": municipality,
+              "stations": scope_rules.stations_param(scope)}
+    return frame(db, _WORKLOAD, params)
 
 
-def workload_series(db: str | Path, municipality: str | None = None,
-                    threshold: float = OVERLOAD_THRESHOLD) -> pl.DataFrame:
-    """Per month for the region (municipality None) or one municipality: load ratio, its spread, share above 1.1."""
-    return frame(db, _WORKLOAD_SERIES, (municipality, threshold))
+def workload_series(db: str | Path, municipality: str | None = None, threshold: float | None = None) -> pl.DataFrame:
+    """Per month for the region (municipality None) or one municipality: load ratio, its spread, overload share.
+
+    The overload share is the warehouse's, at the `overload_ratio` of config/asetukset.toml it was built with; a
+    different `threshold` is refused (ValueError) rather than computed here a second way.
+    """
+    df = frame(db, _WORKLOAD_SERIES, {"municipality": municipality})
+    built = set(df["overload_threshold"].to_list())
+    if threshold is not None and built and built != {threshold}:
+        raise ValueError(f"ylikuormitusraja {threshold} ≠ varaston {sorted(built)} (config/asetukset.toml)")
+    return df.drop("overload_threshold")
 
 
 def workload_region(db: str | Path) -> pl.DataFrame:
-    """Region per month: load ratio (Σ required / Σ capacity), its spread and the share above 1.1."""
+    """Region per month: load ratio (Σ required / Σ capacity), its spread and the overload share."""
     return workload_series(db)
 
 
@@ -221,31 +231,40 @@ def _eq(column: str, value: str | None, any_if_station: bool = False) -> pl.Expr
 
 # --- division of labour -------------------------------------------------------------------------------
 
-_COMPLIANCE = """
+# Rounds of the stations asked for (station / municipality NULL = any) in the scope. The filters keep or drop whole
+# stations, so each station's round number and latest flag are those of all its rounds.
+_COMPLIANCE = f"""
 SELECT c.station_id, s.name_fi, s.name_sv, s.municipality, c.mapping_date, c.task_group, c.total_hours_week,
        c.compliant_hours_week, c.compliance_share, c.clinician_admin_hours_week, c.secretary_task_hours_week,
        dense_rank() OVER (PARTITION BY c.station_id ORDER BY c.mapping_date) AS round_no,
        c.mapping_date = max(c.mapping_date) OVER (PARTITION BY c.station_id) AS is_latest
 FROM mart_compliance AS c LEFT JOIN mart_rollout AS s USING (station_id)
+WHERE ($station::VARCHAR IS NULL OR c.station_id = $station::VARCHAR)
+  AND ($municipality::VARCHAR IS NULL OR s.municipality = $municipality::VARCHAR)
+  AND {scope_rules.stations_condition("c.station_id")}
 ORDER BY s.municipality, s.name_fi, c.mapping_date, c.task_group NULLS FIRST
 """
 _TASKS = """
 SELECT t.station_id, s.name_fi AS station_name, t.mapping_date, t.task_id, t.task_name, t.task_group, t.owner_role,
        t.owner_role_group, t.performer_role, t.performer_role_group, t.hours_week, t.compliant
 FROM mart_compliance_tasks AS t LEFT JOIN mart_rollout AS s USING (station_id)
+WHERE t.station_id = $1
 ORDER BY t.mapping_date, t.task_group, t.task_name, t.hours_week DESC
 """
 
 
-def compliance(db: str | Path, scope: Scope) -> pl.DataFrame:
+def compliance(db: str | Path, scope: Scope, municipality: str | None = None,
+               station_id: str | None = None) -> pl.DataFrame:
     """Compliance per station × mapping round × task group (task_group null = all groups)."""
-    return _restrict(frame(db, _COMPLIANCE), scope)
+    _check_station(scope, station_id)
+    params = {"station": station_id, "municipality": municipality, "stations": scope_rules.stations_param(scope)}
+    return frame(db, _COMPLIANCE, params)
 
 
 def task_detail(db: str | Path, scope: Scope, station_id: str) -> pl.DataFrame:
     """Who performs each task at one station, per mapping round (hours per week)."""
     _check_station(scope, station_id)
-    return frame(db, _TASKS).filter(pl.col("station_id") == station_id)
+    return frame(db, _TASKS, (station_id,))
 
 
 # --- Pulssi -------------------------------------------------------------------------------------------

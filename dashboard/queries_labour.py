@@ -2,8 +2,9 @@
 
 A "round selection" is either LATEST (each station's latest mapping round) or a round number n ≥ 1 (each
 station's n-th round, counted from its first). Station-level rows come only through `queries.compliance` and
-`queries.task_detail`, which drop stations outside the scope; the region and municipality totals of
-`unit_compliance` cover every station of the unit (compliance is not personal data).
+`queries.task_detail`, which select only stations inside the scope; the region and municipality totals of
+`unit_compliance` are rows of the warehouse's `mart_compliance_unit` (latest rounds) and
+`mart_compliance_round_unit` (n-th rounds) and cover every station of the unit (compliance is not personal data).
 """
 
 from __future__ import annotations
@@ -14,40 +15,51 @@ from pathlib import Path
 import polars as pl
 
 from dashboard import queries
+from dashboard import scope as scope_rules
 from dashboard.access import Scope
 from dashboard.overview import Kpi
 
 LATEST = "latest"
 RoundSel = str | int
 
-_ROUNDS = """
-SELECT coalesce(max(n), 0)::BIGINT AS rounds
-FROM (SELECT station_id, count(DISTINCT mapping_date) AS n FROM mart_compliance GROUP BY station_id)
-"""
-# Totals per task group (NULL = all groups) over the stations of a unit (all when $3 is NULL), for the chosen
-# round of each station ($1 = latest round, else the $2-th round).
-_UNIT = """
-WITH ranked AS (
-    SELECT c.station_id, c.mapping_date, c.task_group, c.total_hours_week, c.compliant_hours_week,
-           c.clinician_admin_hours_week, s.municipality,
-           dense_rank() OVER (PARTITION BY c.station_id ORDER BY c.mapping_date) AS round_no,
-           c.mapping_date = max(c.mapping_date) OVER (PARTITION BY c.station_id) AS is_latest
-    FROM mart_compliance AS c LEFT JOIN mart_rollout AS s USING (station_id)
-)
-SELECT task_group,
-       sum(total_hours_week) AS total_hours_week,
-       sum(compliant_hours_week) AS compliant_hours_week,
-       sum(compliant_hours_week) / nullif(sum(total_hours_week), 0) AS compliance_share,
-       sum(clinician_admin_hours_week) AS clinician_admin_hours_week,
-       count(DISTINCT station_id) AS stations,
-       min(mapping_date) AS first_mapping_date,
-       max(mapping_date) AS last_mapping_date
-FROM ranked
-WHERE CASE WHEN $1::BOOLEAN THEN is_latest ELSE round_no = $2::BIGINT END
-  AND ($3::VARCHAR IS NULL OR municipality = $3::VARCHAR)
-GROUP BY task_group
+_ROUNDS = "SELECT coalesce(max(round_no), 0)::BIGINT AS rounds FROM mart_compliance_round_unit"
+# Totals per task group (NULL = all groups) of the region ($municipality NULL) or a municipality. Each station's latest
+# round overall is its latest on or before the end of the warehouse's last month (which no mapping date is after).
+_UNIT_WHERE = """level = CASE WHEN $municipality::VARCHAR IS NULL THEN 'region' ELSE 'municipality' END
+  AND municipality IS NOT DISTINCT FROM $municipality::VARCHAR"""
+_UNIT_COLUMNS = """task_group, total_hours_week, compliant_hours_week, compliance_share, clinician_admin_hours_week,
+       stations_mapped AS stations, first_mapping_date, last_mapping_date"""
+_UNIT = f"""
+SELECT {_UNIT_COLUMNS}
+FROM mart_compliance_unit
+WHERE $latest::BOOLEAN AND month = (SELECT max(month) FROM mart_compliance_unit) AND {_UNIT_WHERE}
+UNION ALL
+SELECT {_UNIT_COLUMNS}
+FROM mart_compliance_round_unit
+WHERE NOT $latest::BOOLEAN AND round_no = $round::BIGINT AND {_UNIT_WHERE}
 ORDER BY task_group NULLS FIRST
 """
+
+
+# Each station's latest round on or before the month's last day (mart_compliance_unit's station rows), in the scope.
+_STATION_LATEST = f"""
+SELECT u.station_id, s.name_fi, s.name_sv, s.municipality, u.last_mapping_date AS mapping_date, u.total_hours_week,
+       u.compliant_hours_week, u.compliance_share, u.clinician_admin_hours_week
+FROM mart_compliance_unit AS u LEFT JOIN mart_rollout AS s USING (station_id)
+WHERE u.level = 'station' AND u.task_group IS NULL AND u.month = $month::DATE
+  AND ($municipality::VARCHAR IS NULL OR u.municipality = $municipality::VARCHAR)
+  AND ($station::VARCHAR IS NULL OR u.station_id = $station::VARCHAR)
+  AND {scope_rules.stations_condition("u.station_id")}
+ORDER BY s.name_fi, u.station_id
+"""
+
+
+def station_latest(db: str | Path, scope: Scope, month: date, municipality: str | None = None,
+                   station_id: str | None = None) -> pl.DataFrame:
+    """All-groups compliance of each station in the scope and unit: its latest round on or before the month's end."""
+    queries._check_station(scope, station_id)  # noqa: SLF001 - same layer
+    return queries.frame(db, _STATION_LATEST, {"month": month, "municipality": municipality, "station": station_id,
+                                               "stations": scope_rules.stations_param(scope)})
 
 
 def _name_expr(lang: str, name_fi: str = "name_fi", name_sv: str = "name_sv") -> pl.Expr:
@@ -76,14 +88,12 @@ def round_options(db: str | Path) -> list[RoundSel]:
 def unit_compliance(db: str | Path, round_sel: RoundSel, municipality: str | None = None) -> pl.DataFrame:
     """Region (municipality None) or municipality totals per task group (task_group null = all groups)."""
     latest = round_sel == LATEST
-    return queries.frame(db, _UNIT, (latest, 0 if latest else int(round_sel), municipality))
+    return queries.frame(db, _UNIT, {"latest": latest, "round": 0 if latest else int(round_sel),
+                                     "municipality": municipality})
 
 
 def _stations(db: str | Path, scope: Scope, municipality: str | None, lang: str) -> pl.DataFrame:
-    df = queries.compliance(db, scope)
-    if municipality is not None:
-        df = df.filter(pl.col("municipality") == municipality)
-    return df.with_columns(_name_expr(lang))
+    return queries.compliance(db, scope, municipality=municipality).with_columns(_name_expr(lang))
 
 
 def heatmap(db: str | Path, scope: Scope, round_sel: RoundSel, municipality: str | None = None,
@@ -99,8 +109,8 @@ def station_round(db: str | Path, scope: Scope, station_id: str, round_sel: Roun
     """One station's all-groups figures for the chosen round, with the previous round's share; None if absent."""
     queries._check_station(scope, station_id)  # noqa: SLF001 - same layer
     rounds = (
-        queries.compliance(db, scope)
-        .filter((pl.col("station_id") == station_id) & pl.col("task_group").is_null())
+        queries.compliance(db, scope, station_id=station_id)
+        .filter(pl.col("task_group").is_null())
         .sort("mapping_date")
     )
     chosen = rounds.filter(_round_filter(round_sel))

@@ -25,9 +25,9 @@ SELECT DISTINCT p.month, p.question_id FROM mart_pulssi AS p ORDER BY p.month, p
 """
 
 
-def k_anonymity() -> int:
-    """The minimum group size of the settings (for the explanation text of a suppressed group)."""
-    return settings().k_anonymity
+def k_anonymity(db: str | Path) -> int:
+    """The k the warehouse's suppression was decided with (for the explanation text of a suppressed group)."""
+    return queries.built_k(db)
 
 
 def comment_min_respondents() -> int:
@@ -88,7 +88,7 @@ def question_trend(db: str | Path, scope: Scope, question_id: str, municipality:
     suppressed, reason. A station outside the scope raises PermissionError.
     """
     queries._check_station(scope, station_id)
-    k = k_anonymity()
+    k = k_anonymity(db)
     parts = [(REGION, queries.pulssi_unit(db, scope, None, None, role_group))]
     if not is_region(municipality, station_id):
         parts.append((UNIT, queries.pulssi_unit(db, scope, municipality, station_id, role_group)))
@@ -144,7 +144,7 @@ def station_comparison(db: str | Path, scope: Scope, month: date, municipality: 
     municipality, question_id, question_text, mean_score, region_mean, difference (NULL when either side is
     suppressed), respondents, suppressed, reason.
     """
-    k = k_anonymity()
+    k = k_anonymity(db)
     df = queries.pulssi(db, scope).filter(
         (pl.col("month") == month) & (pl.col("question_type") == LIKERT) & queries._eq("role_group", role_group)
     )
@@ -203,7 +203,7 @@ def unit_figures(db: str | Path, scope: Scope, month: date, municipality: str | 
     Columns: question_id, question_text, question_type, respondents, responses, headcount, mean_score,
     favourable_share, enps, participation_rate, suppressed, reason.
     """
-    k = k_anonymity()
+    k = k_anonymity(db)
     df = queries.pulssi_unit(db, scope, municipality, station_id, role_group).filter(pl.col("month") == month)
     return (
         df.with_columns(_text(lang), _reason(k))

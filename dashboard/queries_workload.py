@@ -1,10 +1,10 @@
 """Query layer of the Työkuorma page: station rows of one month, unit series and the spread across stations.
 
-Station-level rows come only through `queries.workload` (which drops stations outside the scope). Region and
-municipality series are totals over the published station figures of `mart_workload`; for a limited scope a month's
-total is blanked (`hidden`) when, without the scope's own stations, it aggregates fewer than two stations
-(dashboard/scope.py). A station's actual capacity, where the published one is estimated, reaches its own
-esihenkilö only (`actual_capacity`).
+Station-level rows come only through `queries.workload` (which selects only stations inside the scope). Region and
+municipality series are the rows of `mart_workload_unit` (totals over the published station figures of
+`mart_workload`); for a limited scope a month's total is blanked (`hidden`) when, without the scope's own stations,
+it aggregates fewer than two stations (dashboard/scope.py). A station's actual capacity, where the published one is
+estimated, reaches its own esihenkilö only (`actual_capacity`).
 """
 
 from __future__ import annotations
@@ -14,13 +14,15 @@ from pathlib import Path
 
 import polars as pl
 
+from core.settings import settings
 from dashboard import fmt, queries
 from dashboard import scope as scope_rules
 from dashboard.access import Scope
 from dashboard.overview import Kpi
 
-LOW = 0.9
-HIGH = 1.1
+# The band of a balanced station (config/asetukset.toml); the warehouse's marts read the same values from ref_settings.
+LOW = settings().load_ratio_low
+HIGH = settings().load_ratio_high
 BANDS = ("under", "within", "over")
 
 _SERIES_SCHEMA = {
@@ -33,11 +35,19 @@ _SERIES_SCHEMA = {
 KPI_COLUMNS = ("load_ratio", "load_ratio_cv", "overload_share", "load_ratio_min", "load_ratio_max", "load_ratio_range")
 
 
-_CONTRIBUTORS = """
-SELECT w.month, w.station_id, w.capacity_estimated, w.load_ratio IS NOT NULL AS has_ratio
-FROM mart_workload AS w LEFT JOIN mart_rollout AS s USING (station_id)
-WHERE $1::VARCHAR IS NULL OR s.municipality = $1::VARCHAR
-ORDER BY w.month, w.station_id
+# Per month of the unit: how many of its stations (and of those with a ratio) lie outside the scope's own stations.
+_OTHERS = f"""
+SELECT u.month, u.capacity_estimated_stations AS estimated_stations,
+       u.stations - count(w.station_id) AS other_stations,
+       u.stations_with_ratio - count(w.load_ratio) AS other_with_ratio
+FROM mart_workload_unit AS u
+LEFT JOIN mart_workload_unit AS w
+    ON w.level = 'station' AND w.month = u.month AND (u.level = 'region' OR w.municipality = u.municipality)
+   AND {scope_rules.stations_condition("w.station_id")}
+WHERE u.level = CASE WHEN $municipality::VARCHAR IS NULL THEN 'region' ELSE 'municipality' END
+  AND u.municipality IS NOT DISTINCT FROM $municipality::VARCHAR
+GROUP BY u.month, u.capacity_estimated_stations, u.stations, u.stations_with_ratio
+ORDER BY u.month
 """
 _ACTUAL = """
 SELECT station_id, month, actual_secretary_net_fte AS secretary_net_fte,
@@ -56,28 +66,22 @@ def unit_series(db: str | Path, municipality: str | None = None, scope: Scope | 
     month whose total aggregates fewer than two stations besides the scope's own has every figure blanked and
     `hidden` true (the total would be another station's figure by subtraction).
     """
-    df = queries.workload_series(db, municipality, HIGH)
-    contributors = queries.frame(db, _CONTRIBUTORS, (municipality,))
+    df = queries.workload_series(db, municipality)
     if df.is_empty():
         return pl.DataFrame(schema=_SERIES_SCHEMA)  # type: ignore[arg-type]
-    estimated = contributors.group_by("month").agg(pl.col("capacity_estimated").sum().alias("estimated_stations"))
-    hidden: list[object] = []
-    if scope is not None and not scope.all_stations:
-        # The sums cover every station of the month, the ratio and its spread the stations with a ratio: a total
-        # is hidden when either, without the scope's own stations, holds one other station (or the sums none).
-        by_month: dict[object, tuple[list[str], list[str]]] = {}
-        for month, station_id, _, has_ratio in contributors.iter_rows():
-            every, with_ratio = by_month.setdefault(month, ([], []))
-            every.append(station_id)
-            if has_ratio:
-                with_ratio.append(station_id)
-        hidden = [
-            m for m, (every, with_ratio) in by_month.items()
-            if not scope_rules.total_visible(scope, every)
-            or 0 < scope_rules.other_stations(scope, with_ratio) < scope_rules.MIN_OTHER_STATIONS
-        ]
-    is_hidden = pl.col("month").is_in(hidden) if hidden else pl.lit(False)
-    df = df.join(estimated, on="month", how="left").with_columns(is_hidden.alias("hidden"))
+    limited = scope is not None and not scope.all_stations
+    others = queries.frame(db, _OTHERS, {
+        "municipality": municipality, "stations": scope_rules.stations_param(scope) if limited else [],
+    })
+    # The sums cover every station of the month, the ratio and its spread the stations with a ratio: a total is
+    # hidden when either, without the scope's own stations, holds one other station (or the sums none).
+    need = scope_rules.MIN_OTHER_STATIONS
+    is_hidden = (
+        (pl.col("other_stations") < need) | ((pl.col("other_with_ratio") > 0) & (pl.col("other_with_ratio") < need))
+        if limited else pl.lit(False)
+    )
+    df = df.join(others.with_columns(is_hidden.alias("hidden")).drop("other_stations", "other_with_ratio"),
+                 on="month", how="left")
     df = df.with_columns(
         [pl.when(pl.col("hidden")).then(None).otherwise(pl.col(c)).alias(c) for c in SERIES_VALUES]
     )
@@ -123,9 +127,7 @@ def station_month(db: str | Path, scope: Scope, month: date, municipality: str |
     Adds `station_name` in the UI language, `band` (under / within / over the 0.9–1.1 band, empty without a
     ratio) and `sick_leave_pct` (the rate in per cent, empty when suppressed).
     """
-    df = queries.workload(db, scope, month=month)
-    if municipality is not None:
-        df = df.filter(pl.col("municipality") == municipality)
+    df = queries.workload(db, scope, month=month, municipality=municipality)
     return df.with_columns(
         _name_expr(lang),
         _band_expr(),
@@ -141,18 +143,26 @@ def has_estimated(rows: pl.DataFrame) -> bool:
     )
 
 
+def k_anonymity(db: str | Path) -> int:
+    """The k the warehouse's suppression was decided with."""
+    return queries.built_k(db)
+
+
 def with_sick_leave_text(df: pl.DataFrame, k: int, small_text: str, hidden_text: str) -> pl.DataFrame:
     """Add `sick_leave_text`: the rate in per cent with one decimal (Finnish comma), or why it is hidden.
 
     A station with fewer than k people gets `small_text` ("alle 5 henkilöä"); a station hidden only by secondary
-    suppression gets `hidden_text`.
+    suppression gets `hidden_text`. The reason is the warehouse's (`sick_leave_suppression_reason`, decided with the
+    k it was built with, see `k_anonymity`); `k` decides only for a frame without that column.
     """
     if df.is_empty():
         return df.with_columns(pl.lit(None, pl.String).alias("sick_leave_text"))
     shown = pl.col("sick_leave_pct").map_elements(lambda v: fmt.number(v, 1), return_dtype=pl.String)
+    small = (pl.col("sick_leave_suppression_reason") == "small_group" if "sick_leave_suppression_reason" in df.columns
+             else pl.col("headcount") < k)
     return df.with_columns(
         pl.when(pl.col("sick_leave_pct").is_not_null()).then(shown)
-        .when(pl.col("headcount") < k).then(pl.lit(small_text))
+        .when(small).then(pl.lit(small_text))
         .otherwise(pl.lit(hidden_text))
         .alias("sick_leave_text")
     )
@@ -160,9 +170,7 @@ def with_sick_leave_text(df: pl.DataFrame, k: int, small_text: str, hidden_text:
 
 def station_trend(db: str | Path, scope: Scope, municipality: str | None = None, lang: str = "fi") -> pl.DataFrame:
     """Load ratio per station and month, for the stations in the scope (and municipality)."""
-    df = queries.workload(db, scope)
-    if municipality is not None:
-        df = df.filter(pl.col("municipality") == municipality)
+    df = queries.workload(db, scope, municipality=municipality)
     return df.select("station_id", _name_expr(lang), "municipality", "month", "load_ratio",
                      "required_hours_week", "capacity_hours_week")
 

@@ -1,4 +1,8 @@
-"""Scope rules above the station: when a limited scope may see a total, and who may see a station's actual capacity.
+"""Scope rules: which stations a scope may see, when it may see a total, and who may see a station's actual capacity.
+
+The query layer binds `stations_param(scope)` as a list parameter of its SQL (`$stations IS NULL OR
+list_contains($stations, station_id)`), so a query reads only the stations the scope may see; `check_station`
+refuses a station outside the scope and `restrict` drops such rows from a frame read otherwise.
 
 A station manager knows their own stations' figures in detail. A municipality or region total that, after taking
 out those stations, aggregates fewer than MIN_OTHER_STATIONS other stations is another station's figure by
@@ -15,6 +19,33 @@ import polars as pl
 from dashboard.access import Scope
 
 MIN_OTHER_STATIONS = 2  # a total is shown to a limited scope only when it aggregates at least this many others
+
+# The SQL condition that keeps the rows of the stations a scope may see; `$stations` is `stations_param(scope)`.
+STATIONS_CONDITION = "($stations::VARCHAR[] IS NULL OR list_contains($stations::VARCHAR[], {column}))"
+
+
+def stations_condition(column: str = "station_id") -> str:
+    """`STATIONS_CONDITION` on one column (a module constant of SQL is built from it once, at import)."""
+    return STATIONS_CONDITION.format(column=column)
+
+
+def stations_param(scope: Scope) -> list[str] | None:
+    """The stations whose rows the scope may see, as a SQL list parameter (None = every station)."""
+    return None if scope.all_stations else sorted(scope.stations or ())
+
+
+def check_station(scope: Scope, station_id: str | None) -> None:
+    """Refuse (PermissionError) a station whose detail the scope may not open."""
+    if station_id is not None and not scope.sees_station(station_id):
+        raise PermissionError(f"asema {station_id} ei kuulu käyttöoikeuksiisi")
+
+
+def restrict(df: pl.DataFrame, scope: Scope, column: str = "station_id") -> pl.DataFrame:
+    """Drop station-level rows outside the scope (rows without a station are totals and stay)."""
+    if scope.all_stations or df.is_empty():
+        return df
+    allowed = sorted(scope.stations or ())
+    return df.filter(pl.col(column).is_null() | pl.col(column).is_in(allowed))
 
 
 def other_stations(scope: Scope, contributing: Iterable[str | None]) -> int:

@@ -60,9 +60,9 @@ class PageContext:
         return self.municipality or t("filter.region")
 
 
-def k_anonymity() -> int:
-    """The minimum group size of the settings, for the texts that quote it."""
-    return settings().k_anonymity
+def k_anonymity(db: Path) -> int:
+    """The k the warehouse was built with, for the texts that quote it."""
+    return queries.built_k(db)
 
 
 def db_path() -> Path:

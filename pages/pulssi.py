@@ -13,7 +13,7 @@ if not months:
     st.info(t("pulssi.empty"))
     st.stop()
 
-lang, k = ctx.lang, qp.k_anonymity()
+lang, k = ctx.lang, qp.k_anonymity(ctx.db)
 unit = fmt.md_text(ctx.unit_label)
 month = ctx.month if ctx.month is not None else months[-1]
 month_text = fmt.month_name(month, lang)

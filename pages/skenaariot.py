@@ -64,7 +64,7 @@ def show_projection(projection, key: str) -> None:  # noqa: ANN001 - a Projectio
     if left:
         st.write(t("skenaariot.left_band", names=", ".join(left)))
     if rows["capacity_estimated"].any():
-        st.caption(t("skenaariot.estimated_note", k=ui.k_anonymity()))
+        st.caption(t("skenaariot.estimated_note", k=ui.k_anonymity(ctx.db)))
     st.markdown(f"#### {t('skenaariot.section.chart')}")
     st.altair_chart(present.before_after_chart(rows, lang), width="stretch")
     st.markdown(f"#### {t('skenaariot.section.region')}")

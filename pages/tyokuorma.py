@@ -107,13 +107,14 @@ else:
         if rows["load_ratio"].drop_nulls().is_empty():
             st.info(t("tyokuorma.no_ratio"))
         else:
-            st.altair_chart(charts.load_ratio_bars(rows, references, ctx.station_id, lang=ctx.lang), width="stretch")
+            st.altair_chart(charts.load_ratio_bars(rows, references, ctx.station_id, qw.LOW, qw.HIGH, ctx.lang),
+                            width="stretch")
     with right:
         st.markdown(f"#### {t('tyokuorma.section.hours')}")
         st.altair_chart(charts.hours_dots(rows, ctx.station_id, ctx.lang), width="stretch")
 
     st.markdown(f"#### {t('tyokuorma.section.table')}")
-    k = ui.k_anonymity()
+    k = qw.k_anonymity(ctx.db)  # the k the shown suppression was decided with
     shown = qw.with_sick_leave_text(
         rows, k, t("tyokuorma.suppressed_small", k=k), t("tyokuorma.suppressed_hidden")
     ).with_columns(
@@ -159,7 +160,8 @@ if trend["load_ratio"].drop_nulls().is_empty() and trend_refs["value"].drop_null
     st.info(t("tyokuorma.no_trend"))
 else:
     st.altair_chart(
-        charts.load_ratio_trend(trend, trend_refs, ctx.station_id, ctx.month, lang=ctx.lang), width="stretch"
+        charts.load_ratio_trend(trend, trend_refs, ctx.station_id, ctx.month, qw.LOW, qw.HIGH, lang=ctx.lang),
+        width="stretch",
     )
     caption = t("tyokuorma.trend_caption")
     if ctx.station_id:

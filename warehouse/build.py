@@ -44,8 +44,10 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 def _write_settings(con: duckdb.DuckDBPyConnection, s: Settings) -> None:
     con.execute(
         "CREATE OR REPLACE TABLE ref_settings AS SELECT ?::INTEGER AS k_anonymity, "
-        "?::INTEGER AS comment_min_respondents, ?::DOUBLE AS weekly_hours",
-        [s.k_anonymity, s.comment_min_respondents, s.weekly_hours],
+        "?::INTEGER AS comment_min_respondents, ?::DOUBLE AS weekly_hours, ?::DOUBLE AS load_ratio_low, "
+        "?::DOUBLE AS load_ratio_high, ?::DOUBLE AS overload_ratio",
+        [s.k_anonymity, s.comment_min_respondents, s.weekly_hours, s.load_ratio_low, s.load_ratio_high,
+         s.overload_ratio],
     )
 
 
@@ -111,9 +113,13 @@ MODELS: tuple[Step, ...] = (
     ("int_sick_leave_groups", None),
     ("int_sick_leave_suppressed", _suppress_sick_leave),
     ("mart_sick_leave", None),
+    ("int_station_month_round", None),
     ("int_workload_capacity", None),
     ("mart_workload", None),
+    ("mart_workload_unit", None),
     ("mart_compliance", None),
+    ("mart_compliance_unit", None),
+    ("mart_compliance_round_unit", None),
     ("mart_compliance_tasks", None),
     ("int_pulssi_groups", None),
     ("int_pulssi_suppressed", _suppress_pulssi),
@@ -125,7 +131,8 @@ MODELS: tuple[Step, ...] = (
 
 # The published tables (see docs/marts.md); the dashboard reads only these.
 MARTS: tuple[str, ...] = (
-    "mart_workload", "mart_sick_leave", "mart_compliance", "mart_compliance_tasks", "mart_pulssi",
+    "mart_workload", "mart_workload_unit", "mart_sick_leave", "mart_compliance", "mart_compliance_unit",
+    "mart_compliance_round_unit", "mart_compliance_tasks", "mart_pulssi",
     "mart_pulssi_comments", "mart_rollout", "mart_goal_progress", "mart_goal_progress_station",
     "mart_goal_trend", "mart_before_after", "load_log",
 )

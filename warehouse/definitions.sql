@@ -26,8 +26,8 @@ CREATE OR REPLACE MACRO f_is_clinician_admin(owner_role_group, performer_role_gr
 CREATE OR REPLACE MACRO f_compliance_share(compliant_hours, total_hours) AS compliant_hours / nullif(total_hours, 0);
 
 -- Spread across stations (aggregates over station load ratios): coefficient of variation (population standard
--- deviation / mean) and the share of stations with a ratio above the threshold (1.1 by default in the goals).
--- Ordered by value, so that a float aggregate over rows in any order gives the same result to the last digit.
+-- deviation / mean; ordered by value, so that the float result does not depend on the order the rows come in) and
+-- the share of stations with a ratio above the threshold (ref_settings.overload_ratio, from config/asetukset.toml).
 CREATE OR REPLACE MACRO f_load_ratio_cv(load_ratio) AS
     stddev_pop(load_ratio ORDER BY load_ratio) / nullif(avg(load_ratio ORDER BY load_ratio), 0);
 CREATE OR REPLACE MACRO f_overload_share(load_ratio, threshold) AS

@@ -15,7 +15,7 @@ suppressed Pulssi or sick-leave group gives no value (its mean/rate is NULL in t
 | `compliance_share`      | –                                                 | yes           | `share`      |
 | `stations_live_share`   | –                                                 | no            | `share`      |
 | `load_ratio_cv`         | –                                                 | no            | `ratio`      |
-| `overload_share`        | `threshold` (default 1.1)                         | yes (0/1)     | `share`      |
+| `overload_share`        | `threshold` (default `overload_ratio`, 1.1)       | yes (0/1)     | `share`      |
 
 Value of a month for the region (per station: the station's own row or rounds):
 - `pulssi_mean` / `pulssi_favourable` / `pulssi_enps`: `mean_score` / `favourable_share` / `enps` of the
@@ -24,14 +24,16 @@ Value of a month for the region (per station: the station's own row or rounds):
 - `sick_leave_rate`: `mart_sick_leave.sick_leave_rate` of the region row of the role group; per station the
   station row.
 - `clinician_admin_hours`: Σ `clinician_admin_hours_week` of `mart_compliance` (task_group NULL) over each
-  station's latest mapping round on or before the month's last day; per station its latest round.
-- `compliance_share`: Σ `compliant_hours_week` / Σ `total_hours_week` over the same latest rounds.
+  station's latest mapping round on or before the month's last day; per station its latest round: the region and
+  station rows of `mart_compliance_unit`.
+- `compliance_share`: Σ `compliant_hours_week` / Σ `total_hours_week` over the same latest rounds (the same rows).
 - `stations_live_share`: stations of `mart_rollout` with `go_live` on or before the month's last day / all
   stations.
 - `load_ratio_cv`: population standard deviation / mean of `mart_workload.load_ratio` over the stations with a
-  load ratio that month (at least 2 stations).
+  load ratio that month (at least 2 stations): the region rows of `mart_workload_unit`.
 - `overload_share`: share of the stations with a load ratio that month whose load ratio > threshold (over
-  months: the share of station-months); per station 1 or 0.
+  months: the share of station-months); per station 1 or 0: the rows of `mart_workload_unit` when the threshold
+  is the `overload_ratio` the warehouse was built with, else `f_overload_share` over its station rows.
 Units: `score` = Pulssi mean 1–5, `share` = fraction 0..1, `enps` = −100..100, `hours_week` = hours a week,
 `ratio` = plain ratio.
 
@@ -72,7 +74,7 @@ import duckdb
 import polars as pl
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
-from core.settings import PROJECT_ROOT, Settings, config_dir, load_toml_model
+from core.settings import PROJECT_ROOT, Settings, config_dir, load_toml_model, settings
 
 GOALS_FILE = "tavoitteet.toml"
 CURRENT_LOOKBACK_MONTHS = 3  # the reference month and the two before it
@@ -118,7 +120,7 @@ METRICS: dict[str, MetricSpec] = {
     "overload_share": MetricSpec("share", frozenset({"threshold"})),
 }
 PARAM_DEFAULTS: dict[tuple[str, str], object] = {
-    ("pulssi_enps", "question"): "enps", ("overload_share", "threshold"): 1.1,
+    ("pulssi_enps", "question"): "enps",
 }
 UNIT_RANGES: dict[str, tuple[float, float]] = {
     "score": (1.0, 5.0), "share": (0.0, 1.0), "enps": (-100.0, 100.0), "hours_week": (0.0, math.inf),
@@ -210,6 +212,8 @@ class Indicator(BaseModel):
             raise ValueError(f"mittari {metric} ei käytä parametria {name}")
         if value is None and name in spec.required:
             raise ValueError(f"mittari {metric} tarvitsee parametrin {name}")
+        if value is None and (metric, name) == ("overload_share", "threshold"):
+            return settings().overload_ratio  # the threshold of config/asetukset.toml, as the marts use it
         if value is None:
             return PARAM_DEFAULTS.get((metric, name))
         return value
@@ -404,18 +408,16 @@ FROM mart_compliance
 WHERE task_group IS NULL
 ORDER BY station_id, mapping_date
 """
-# Each station's latest mapping round on or before the last day of every month.
-MAPPING_MONTHLY_SQL = MONTHS_CTE + """
-, latest AS (
-    SELECT m.month, c.station_id, max(c.mapping_date) AS mapping_date
-    FROM months AS m
-    JOIN mart_compliance AS c ON c.task_group IS NULL AND c.mapping_date <= last_day(m.month)
-    GROUP BY m.month, c.station_id
-)
-SELECT l.station_id, l.month, c.compliant_hours_week, c.total_hours_week, c.clinician_admin_hours_week
-FROM latest AS l
-JOIN mart_compliance AS c ON c.station_id = l.station_id AND c.mapping_date = l.mapping_date AND c.task_group IS NULL
+# Each station's latest mapping round on or before the last day of every month, and those rounds summed over the
+# region: the rows of mart_compliance_unit (int_station_month_round defines "latest round" once).
+_MAPPING_UNIT = MONTHS_CTE + """
+SELECT station_id, month, compliant_hours_week, total_hours_week, clinician_admin_hours_week
+FROM mart_compliance_unit
+WHERE task_group IS NULL AND level = ? AND month IN (SELECT month FROM months)
+ORDER BY station_id, month
 """
+MAPPING_MONTHLY_SQL = _MAPPING_UNIT.replace("level = ?", "level = 'station'")
+MAPPING_REGION_SQL = _MAPPING_UNIT.replace("level = ?", "level = 'region'")
 LIVE_SHARE_SQL = MONTHS_CTE + """
 SELECT NULL::VARCHAR AS station_id, m.month,
        avg(CASE WHEN r.go_live <= last_day(m.month) THEN 1.0 ELSE 0.0 END) AS value
@@ -424,23 +426,35 @@ CROSS JOIN mart_rollout AS r
 WHERE r.closed_on IS NULL OR r.closed_on >= m.month
 GROUP BY m.month
 """
+# The region rows of mart_workload_unit (its spread is defined there once, by f_load_ratio_cv); a spread needs two
+# stations with a ratio.
 LOAD_CV_SQL = """
--- Ordered by value: a float aggregate over rows in any order gives the same result.
-SELECT NULL::VARCHAR AS station_id, month,
-       stddev_pop(load_ratio ORDER BY load_ratio) / nullif(avg(load_ratio ORDER BY load_ratio), 0) AS value
-FROM mart_workload
-WHERE load_ratio IS NOT NULL
-GROUP BY month
-HAVING count(*) >= 2
+SELECT NULL::VARCHAR AS station_id, month, load_ratio_cv AS value
+FROM mart_workload_unit
+WHERE level = 'region' AND stations_with_ratio >= 2
 """
+# The threshold mart_workload_unit was built with (ref_settings.overload_ratio of config/asetukset.toml).
+OVERLOAD_THRESHOLD_SQL = "SELECT max(overload_threshold) FROM mart_workload_unit"
+# Per station 1 or 0 and the region's share, as mart_workload_unit publishes them at its threshold.
 OVERLOAD_SQL = """
-SELECT station_id, month, CASE WHEN load_ratio > ? THEN 1.0 ELSE 0.0 END AS value
-FROM mart_workload
-WHERE load_ratio IS NOT NULL
+SELECT station_id, month, stations_overloaded::DOUBLE AS value
+FROM mart_workload_unit
+WHERE level = 'station' AND stations_with_ratio > 0
 UNION ALL
-SELECT NULL, month, avg(CASE WHEN load_ratio > ? THEN 1.0 ELSE 0.0 END ORDER BY station_id)
-FROM mart_workload
-WHERE load_ratio IS NOT NULL
+SELECT NULL, month, overload_share
+FROM mart_workload_unit
+WHERE level = 'region'
+"""
+# An indicator with a threshold of its own: the same definition (f_overload_share) over the same station ratios.
+OVERLOAD_AT_SQL = """
+SELECT station_id, month, f_overload_share(load_ratio, $threshold) AS value
+FROM mart_workload_unit
+WHERE level = 'station' AND load_ratio IS NOT NULL
+GROUP BY station_id, month
+UNION ALL
+SELECT NULL, month, f_overload_share(load_ratio, $threshold)
+FROM mart_workload_unit
+WHERE level = 'station'
 GROUP BY month
 """
 # Station values of the before/after measures (suppressed groups have NULL values and are dropped).
@@ -485,6 +499,19 @@ BEFORE_AFTER_SCHEMA: dict[str, Any] = {
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:
+    return con.sql(sql, params=params or []).fetchall()
+
+
+_UNIT_MARTS = ("mart_workload_unit", "mart_compliance_unit")
+_HAS_TABLE = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
+
+
+def _unit_rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | dict[str, object] | None = None,
+               ) -> list[tuple[Any, ...]]:
+    """Rows of a query on the unit marts; none where the database holds only the station marts (a bare copy of
+    them, as goal tests and tools make: there a unit mart would be empty anyway, its station marts being empty)."""
+    if any(name in sql and not _rows(con, _HAS_TABLE, [name])[0][0] for name in _UNIT_MARTS):
+        return []
     return con.sql(sql, params=params or []).fetchall()
 
 
@@ -561,20 +588,22 @@ def indicator_values(con: duckdb.DuckDBPyConnection, ind: Indicator) -> Values:
     if m == "stations_live_share":
         return _split(_rows(con, LIVE_SHARE_SQL))
     if m == "load_ratio_cv":
-        return _split(_rows(con, LOAD_CV_SQL))
+        return _split(_unit_rows(con, LOAD_CV_SQL))
     if m == "overload_share":
-        return _split(_rows(con, OVERLOAD_SQL, [ind.threshold, ind.threshold]))
-    # mapping metrics: each station's latest round on or before every month's last day
-    by_month: dict[date, list[tuple[float, float, float]]] = defaultdict(list)
-    station: dict[str, dict[date, float]] = defaultdict(dict)
-    for station_id, month, compliant, total, clinician in _rows(con, MAPPING_MONTHLY_SQL):
-        item = (float(compliant or 0), float(total or 0), float(clinician or 0))
-        by_month[month].append(item)
-        value = _mapping_value(m, [item])
-        if value is not None:
-            station[station_id][month] = value
-    region = {month: v for month, items in by_month.items() if (v := _mapping_value(m, items)) is not None}
-    return Values(region, station)
+        built = _unit_rows(con, OVERLOAD_THRESHOLD_SQL)
+        if built and ind.threshold == built[0][0]:
+            return _split(_unit_rows(con, OVERLOAD_SQL))
+        return _split(_unit_rows(con, OVERLOAD_AT_SQL, {"threshold": ind.threshold}))
+    # mapping metrics: each station's latest round on or before every month's last day, and the region's sums
+    def series(sql: str) -> dict[str, dict[date, float]]:
+        out: dict[str, dict[date, float]] = defaultdict(dict)
+        for station_id, month, compliant, total, clinician in _unit_rows(con, sql):
+            value = _mapping_value(m, [(float(compliant or 0), float(total or 0), float(clinician or 0))])
+            if value is not None:
+                out[station_id][month] = value
+        return out
+
+    return Values(series(MAPPING_REGION_SQL).get(None, {}), series(MAPPING_MONTHLY_SQL))
 
 
 def _mean(values: Iterable[float]) -> float | None:
@@ -782,7 +811,7 @@ def _station_values_before_after(con: duckdb.DuckDBPyConnection) -> pl.DataFrame
     rows: list[tuple[Any, ...]] = []
     for sql in (BA_PULSSI_SQL, BA_SICK_LEAVE_SQL, BA_LOAD_SQL):
         rows.extend(_rows(con, sql))
-    for station_id, month, compliant, total, _ in _rows(con, MAPPING_MONTHLY_SQL):
+    for station_id, month, compliant, total, _ in _unit_rows(con, MAPPING_MONTHLY_SQL):
         if total:
             rows.append(("compliance_share", None, None, station_id, month, float(compliant or 0) / float(total)))
     return pl.DataFrame(rows, schema=schema, orient="row")

@@ -16,6 +16,7 @@ import polars as pl
 from core.settings import settings
 from dashboard import attention, fmt, labels, overview, present, queries
 from dashboard import queries_goals as qg
+from dashboard import queries_labour as ql
 from dashboard import queries_pulssi as qp
 from dashboard import queries_rollout as qr
 from dashboard import queries_workload as qw
@@ -167,15 +168,7 @@ def _labour(frame: pl.DataFrame, db: str | Path, scope: Scope, month: date, unit
     r = now.row(0, named=True)
     first, current = r["first_round_clinician_hours_week"], r["clinician_admin_hours_week"]
     freed = first - current if first is not None and current is not None else None
-    end = overview._month_end(month)  # noqa: SLF001 - same month boundary as the key figure
-    comp = queries.compliance(db, scope).filter(
-        pl.col("task_group").is_null() & (pl.col("mapping_date") <= end)
-    )
-    if unit.municipality:
-        comp = comp.filter(pl.col("municipality") == unit.municipality)
-    if unit.station_id:
-        comp = comp.filter(pl.col("station_id") == unit.station_id)
-    latest = comp.sort("mapping_date").group_by("station_id", maintain_order=True).last()
+    latest = ql.station_latest(db, scope, month, unit.municipality, unit.station_id)
     name_col = "name_sv" if lang == "sv" else "name_fi"
     rows = [
         {"station": str(x[name_col] or x["name_fi"]), "date": fmt.date_text(x["mapping_date"], lang),
@@ -195,7 +188,7 @@ def _pulssi(db: str | Path, scope: Scope, month: date, unit: Unit, lang: str) ->
     figures = qp.unit_figures(db, scope, month, unit.municipality, unit.station_id, None, lang)
     if figures.is_empty():
         return {"empty": t("raportti.pulssi.empty", lang), "rows": []}
-    k = qp.k_anonymity()
+    k = qp.k_anonymity(db)
     months = [m for m in qp.pulssi_months(db) if m < month][-3:]
     unit_rows = queries.pulssi_unit(db, scope, unit.municipality, unit.station_id, None)
     history = unit_rows.filter(pl.col("month").is_in(months))

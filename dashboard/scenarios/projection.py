@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from core.settings import settings
 from dashboard.access import Scope
 from dashboard.scenarios.model import (
     POOL_PREFIX,
@@ -40,7 +41,7 @@ from warehouse import db as wdb
 from warehouse.build import DEFINITIONS
 from warehouse.goals import progress_of
 
-LOW, HIGH = 0.9, 1.1
+LOW, HIGH = settings().load_ratio_low, settings().load_ratio_high  # config/asetukset.toml, as the marts
 GOAL_METRICS = ("clinician_admin_hours", "load_ratio_cv", "overload_share", "compliance_share")
 
 # --- reading the base (marts only, bound parameters) ----------------------------------------------------------

@@ -4,7 +4,8 @@
 -- taken at the region's secretary sick-leave rate of the month, other absence as recorded, each person-row's
 -- net FTE floored at 0. The actual figures of such a station are the sick leave of fewer than k people: the query
 -- layer shows them to that station's own esihenkilö only (dashboard/scope.py). Sums are ordered by person so
--- that two loads of the same files give byte-identical values.
+-- that two loads of the same files give byte-identical values. The mapping round of a month is that of
+-- int_station_month_round; the figures use the macros of warehouse/definitions.sql.
 CREATE OR REPLACE TABLE int_workload_capacity AS
 WITH region_rate AS (
     -- r = Σ(FTE × sick days) / Σ(FTE × working days) over every secretary row of the region that month.
@@ -48,19 +49,12 @@ station AS (
     FROM person
     GROUP BY station_id, month
 ),
-latest_round AS (
-    SELECT c.station_id, c.month, max(m.mapping_date) AS mapping_date
-    FROM station AS c
-    LEFT JOIN (SELECT DISTINCT station_id, mapping_date FROM stg_mappings) AS m
-        ON m.station_id = c.station_id AND m.mapping_date <= last_day(c.month)
-    GROUP BY c.station_id, c.month
-),
 required AS (
     SELECT m.station_id, m.mapping_date, sum(m.hours_week ORDER BY m.task_id, m.performer_role) AS required_hours_week
     FROM stg_mappings AS m
     JOIN stg_tasks AS t ON t.task_id = m.task_id
     JOIN ref_roles AS r ON r.role_code = t.owner_role
-    WHERE r.role_group = 'sihteerit'
+    WHERE f_is_required(r.role_group)
     GROUP BY m.station_id, m.mapping_date
 )
 SELECT
@@ -74,10 +68,9 @@ SELECT
     c.region_secretaries,
     c.secretary_fte,
     c.actual_secretary_net_fte,
-    c.actual_secretary_net_fte * s.weekly_hours AS actual_capacity_hours_week,
-    CASE WHEN l.mapping_date IS NOT NULL AND c.actual_secretary_net_fte > 0
-        THEN coalesce(q.required_hours_week, 0) / (c.actual_secretary_net_fte * s.weekly_hours) END
-        AS actual_load_ratio,
+    f_capacity_hours(c.actual_secretary_net_fte, s.weekly_hours) AS actual_capacity_hours_week,
+    f_load_ratio(CASE WHEN l.mapping_date IS NOT NULL THEN coalesce(q.required_hours_week, 0) END,
+                 f_capacity_hours(c.actual_secretary_net_fte, s.weekly_hours)) AS actual_load_ratio,
     c.estimated_secretary_net_fte,
     CASE WHEN l.mapping_date IS NOT NULL THEN coalesce(q.required_hours_week, 0) END AS required_hours_week,
     c.fte,
@@ -86,5 +79,5 @@ SELECT
     l.mapping_date
 FROM station AS c
 CROSS JOIN ref_settings AS s
-LEFT JOIN latest_round AS l ON l.station_id = c.station_id AND l.month = c.month
+LEFT JOIN int_station_month_round AS l ON l.station_id = c.station_id AND l.month = c.month
 LEFT JOIN required AS q ON q.station_id = l.station_id AND q.mapping_date = l.mapping_date;

@@ -32,14 +32,17 @@ SELECT
     c.month,
     c.secretary_fte,
     c.published_net_fte AS secretary_net_fte,
-    c.published_net_fte * c.weekly_hours AS capacity_hours_week,
+    f_capacity_hours(c.published_net_fte, c.weekly_hours) AS capacity_hours_week,
     c.required_hours_week,
-    CASE WHEN c.required_hours_week IS NOT NULL AND c.published_net_fte > 0
-        THEN c.required_hours_week / (c.published_net_fte * c.weekly_hours) END AS load_ratio,
+    f_load_ratio(c.required_hours_week, f_capacity_hours(c.published_net_fte, c.weekly_hours)) AS load_ratio,
     c.capacity_estimated,
     c.headcount,
     sl.sick_leave_rate,
     coalesce(sl.suppressed, TRUE) AS sick_leave_suppressed,
+    -- Why the rate is hidden, decided with the k this warehouse was built with: 'small_group' (fewer than k people)
+    -- or 'secondary' (hidden so that no small group can be recovered from the shown rates); NULL when shown.
+    CASE WHEN NOT coalesce(sl.suppressed, TRUE) THEN NULL
+         WHEN c.headcount < c.k_anonymity THEN 'small_group' ELSE 'secondary' END AS sick_leave_suppression_reason,
     c.fte,
     CASE WHEN NOT coalesce(sl.suppressed, TRUE)
               AND (c.secretaries = 0 OR c.secretaries >= c.k_anonymity)
