@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,8 @@ def test_download_the_months_report_and_follow_an_item(server: str, page: Any, d
     link = page.get_by_test_id("stPageLink").first
     expect(link).to_be_visible(timeout=WAIT)
     target = link.get_attribute("href") or link.locator("a").first.get_attribute("href")
+    assert target
     link.click()
+    # The address changes when the new page runs: wait for it rather than reading it at once.
+    expect(page).to_have_url(re.compile(re.escape(target.rstrip("/").split("/")[-1])), timeout=WAIT)
     settle(page, WAIT)
-    assert target and target.rstrip("/").split("/")[-1] in page.url
