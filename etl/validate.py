@@ -523,13 +523,19 @@ def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None
     return out
 
 
+def _thousands_expr(n: pl.Expr) -> pl.Expr:
+    """An integer column as Finnish text writes it (10\u00a0485\u00a0760), in polars: groups of three from the right."""
+    grouped = n.cast(pl.String).str.reverse().str.replace_all(r"(\d{3})", "${1}\u00a0").str.reverse()
+    return grouped.str.strip_chars_start("\u00a0")
+
+
 def _too_long(raw: pl.DataFrame, rawc: pl.Expr, name: str, header: str, index: int) -> pl.DataFrame:
     """Cells longer than the limit, reported by length (the text itself is not echoed)."""
     cap = limits.MAX_COMMENT_CHARS if name == "kommentti" else limits.MAX_CELL_CHARS
     length = rawc.str.len_chars()
     return errors_where(
         raw, (length > cap).fill_null(False), header, index,
-        pl.lit(f"{name}: arvossa on ") + length.cast(pl.String)
+        pl.lit(f"{name}: arvossa on ") + _thousands_expr(length)
         + pl.lit(f" merkkiä, kun enintään {thousands(cap)} sallitaan: lyhennä arvo"),
     )
 

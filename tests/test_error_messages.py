@@ -184,5 +184,5 @@ def test_many_unknown_columns_give_one_warning_line(etl_new_db: Path, tmp_path: 
 def test_an_overlong_cell_is_reported_by_length_without_echo(etl_db: Path) -> None:
     rows = [["asema_id", "nimi", "kunta"], ["A1", "N" * 3000, "Espoo"]]
     assert refused(etl_db, "asemat.csv", csv_bytes(rows)) == [
-        "asemat.csv:2:nimi: nimi: arvossa on 3000 merkkiä, kun enintään 2\u00a0000 sallitaan: lyhennä arvo"
+        "asemat.csv:2:nimi: nimi: arvossa on 3\u00a0000 merkkiä, kun enintään 2\u00a0000 sallitaan: lyhennä arvo"
     ]

@@ -29,11 +29,16 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def hostile_uploads(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, bytes]]:
-    """The 2 KB far-cell workbook and the 2 MB shared-strings zip bomb."""
+    """The 2 KB far-cell workbook, the 2 MB shared-strings zip bomb, a 10 MB comment and 10 000 unknown columns."""
     d = tmp_path_factory.mktemp("hostile_uploads")
+    comment = ("kuukausi;vastaus_id;asema_id;rooli;hallinta;kommentti\n1/2025;r1;A1;toimistosihteeri;4;"
+               + "a" * (10 * 1024 * 1024) + "\n")
+    columns = "asema_id;nimi;kunta;" + ";".join(f"lisa{i}" for i in range(10_000)) + "\nA1;Keskusta;Espoo\n"
     return [
         ("kaukainen_solu.xlsx", hf.far_cell_xlsx(d / "a.xlsx").read_bytes()),
         ("pommi.xlsx", hf.shared_strings_bomb(d / "b.xlsx").read_bytes()),
+        ("pulssi_kommentti.csv", comment.encode()),
+        ("asemat_sarakkeet.csv", columns.encode()),
     ]
 
 
@@ -61,6 +66,8 @@ def test_hostile_workbooks_are_refused_and_the_server_stays_up(
     assert messages["pommi.xlsx"].startswith(
         "tiedostoa ei voi lukea turvallisesti (sen osa xl/sharedStrings.xml purkautuu 2,0 Gt:ksi"
     ), messages
+    assert messages["pulssi_kommentti.csv"].startswith("kommentti: arvossa on 10\u00a0485\u00a0760 merkkiä"), messages
+    assert messages["asemat_sarakkeet.csv"].startswith("tiedostossa on 10\u00a0003 saraketta"), messages
     assert page_errors(page) == []
     assert health(server.url) == "200 ok"
     # Tarkista writes nothing.

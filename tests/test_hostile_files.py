@@ -111,8 +111,8 @@ CASES = {
     "jaetut_merkkijonot_pommi.xlsx": "tiedostoa ei voi lukea turvallisesti (sen osa xl/sharedStrings.xml purkautuu "
                                      "2,0 Gt:ksi",
     "taulukkopommi.xlsx": "tiedostoa ei voi lukea turvallisesti (sen osa xl/worksheets/sheet1.xml purkautuu 3,0 Gt:ksi",
-    "pulssi_pitka_kommentti.csv": ":2:kommentti: kommentti: arvossa on 10485760 merkkiä, kun enintään 5\u00a0000 "
-                                  "sallitaan",
+    "pulssi_pitka_kommentti.csv": ":2:kommentti: kommentti: arvossa on 10\u00a0485\u00a0760 merkkiä, kun enintään "
+                                  "5\u00a0000 sallitaan",
     "asemat_10000_saraketta.csv": "tiedostossa on 10\u00a0003 saraketta, kun enintään 1\u00a0000 sallitaan",
     "henkilosto_siirtynyt_rivi.csv": ":3:asema_id: 2 riviä viittaa asemiin, joita ei ole asemaluettelossa: "
                                      "«henkilönumero» (rivi 3), «henkilönumero» (rivi 6)",
