@@ -100,7 +100,23 @@ def language_selector() -> None:
     with st.sidebar:
         st.selectbox(
             t("filter.language"), list(langs), format_func=lambda code: langs[code], key="lang",
+            on_change=_relabel_choices,
         )
+
+
+def _relabel_choices() -> None:
+    """Send every kept choice to the browser again, so it shows the choice in the new language.
+
+    A keyed selectbox keeps its identity when only its labels change, and the browser would go on showing the old
+    language's label ("lokakuu 2026" in Swedish mode); a value set through Session State is sent anew.
+    """
+    for key in list(st.session_state):
+        if isinstance(key, str) and (key.startswith(("f_", "demo_")) or key in RELABELLED):
+            st.session_state[key] = st.session_state[key]
+
+
+# Keyed choices of the pages whose labels depend on the language (the sidebar's f_* and demo_* keys always do).
+RELABELLED = {"sc_st"}
 
 
 def _keep_valid(key: str, options: list[object]) -> None:
