@@ -34,6 +34,20 @@ def stations_param(scope: Scope) -> list[str] | None:
     return None if scope.all_stations else sorted(scope.stations or ())
 
 
+def totals_condition(table: str, alias: str) -> str:
+    """SQL that keeps a total row of `alias` (a row of `table`) only when the scope may see it (`total_visible`).
+
+    The stations behind a total are `table`'s station rows of the same month: those of its municipality for a
+    municipality row, every station for a region row (`drop_hidden_totals` on the whole table, in SQL). Station rows
+    pass; the scope's own stations are left out by `$stations`, so a scope that sees every station (NULL) keeps all.
+    """
+    return f"""({alias}.station_id IS NOT NULL OR $stations::VARCHAR[] IS NULL OR (
+    SELECT count(DISTINCT o.station_id) FROM {table} AS o
+    WHERE o.month = {alias}.month AND o.station_id IS NOT NULL
+      AND ({alias}.municipality IS NULL OR o.municipality = {alias}.municipality)
+      AND NOT list_contains($stations::VARCHAR[], o.station_id)) >= {MIN_OTHER_STATIONS})"""
+
+
 def check_station(scope: Scope, station_id: str | None) -> None:
     """Refuse (PermissionError) a station whose detail the scope may not open."""
     if station_id is not None and not scope.sees_station(station_id):
