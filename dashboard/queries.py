@@ -302,7 +302,8 @@ WHERE (p.station_id IS NULL OR {_IN_SCOPE_P}) AND {{TOTALS}}
 ORDER BY p.month, p.question_id
 """, "mart_pulssi", "p")
 # The rows a Pulssi view shows: optionally one month / question / question type, one role group (NULL = all roles),
-# the total of one unit ($total: the region's, or $total_municipality's) and the station rows of one station or
+# the total of one unit ($total: the region's, or $total_municipality's, and with $with_region the region's too)
+# and the station rows of one station or
 # municipality ($with_stations; each NULL = any) in the scope.
 _PULSSI_ROWS = _by_scope(_PULSSI_SELECT + f"""
 WHERE ($month::DATE IS NULL OR p.month = $month::DATE)
@@ -310,7 +311,8 @@ WHERE ($month::DATE IS NULL OR p.month = $month::DATE)
   AND ($qtype::VARCHAR IS NULL OR p.question_type = $qtype::VARCHAR)
   AND p.role_group IS NOT DISTINCT FROM $role_group::VARCHAR
   AND CASE WHEN p.station_id IS NULL
-           THEN $total::BOOLEAN AND p.municipality IS NOT DISTINCT FROM $total_municipality::VARCHAR
+           THEN $total::BOOLEAN AND (p.municipality IS NOT DISTINCT FROM $total_municipality::VARCHAR
+                                     OR $with_region::BOOLEAN AND p.municipality IS NULL)
            ELSE $with_stations::BOOLEAN AND ($station::VARCHAR IS NULL OR p.station_id = $station::VARCHAR)
                 AND ($municipality::VARCHAR IS NULL OR p.municipality = $municipality::VARCHAR) AND {_IN_SCOPE_P} END
   AND {{TOTALS}}
@@ -333,13 +335,14 @@ def pulssi(db: str | Path, scope: Scope) -> pl.DataFrame:
 
 def pulssi_rows(db: str | Path, scope: Scope, *, month: date | None = None, question_id: str | None = None,
                 question_type: str | None = None, role_group: str | None = None, total: bool = False,
-                total_municipality: str | None = None, with_stations: bool = False, station_id: str | None = None,
-                municipality: str | None = None) -> pl.DataFrame:
+                total_municipality: str | None = None, with_region: bool = False, with_stations: bool = False,
+                station_id: str | None = None, municipality: str | None = None) -> pl.DataFrame:
     """The Pulssi rows of one view, selected in SQL: a unit's total and / or station rows in the scope (`pulssi`'s
     columns); `role_group` None = the all-roles rows."""
     _check_station(scope, station_id)
     params = {"month": month, "question": question_id, "qtype": question_type, "role_group": role_group,
-              "total": total, "total_municipality": total_municipality, "with_stations": with_stations,
+              "total": total, "total_municipality": total_municipality, "with_region": with_region,
+              "with_stations": with_stations,
               "station": station_id, "municipality": municipality, "stations": scope_rules.stations_param(scope)}
     return frame(db, _scoped(_PULSSI_ROWS, scope), params)
 

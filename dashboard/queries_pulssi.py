@@ -87,12 +87,14 @@ def question_trend(db: str | Path, scope: Scope, question_id: str, municipality:
     """
     queries._check_station(scope, station_id)
     k = k_anonymity(db)
-    parts = [(REGION, queries._pulssi_unit(db, scope, None, None, role_group, question_id=question_id))]
-    if not is_region(municipality, station_id):
-        parts.append((UNIT, queries._pulssi_unit(db, scope, municipality, station_id, role_group,
-                                                 question_id=question_id)))
-    frames = [df.with_columns(pl.lit(series).alias("series")) for series, df in parts]
-    out = pl.concat(frames, how="vertical_relaxed")
+    # One query: the region's total, and the unit's total (municipality) or station rows.
+    rows = queries.pulssi_rows(
+        db, scope, question_id=question_id, role_group=role_group, total=True,
+        total_municipality=municipality if station_id is None else None, with_region=True,
+        with_stations=station_id is not None, station_id=station_id,
+    )
+    region = pl.col("station_id").is_null() & pl.col("municipality").is_null()
+    out = rows.with_columns(pl.when(region).then(pl.lit(REGION)).otherwise(pl.lit(UNIT)).alias("series"))
     return (
         out.with_columns(
             pl.when(pl.col("question_type") == ENPS).then(pl.col("enps")).otherwise(pl.col("mean_score"))
