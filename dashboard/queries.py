@@ -3,8 +3,9 @@
 Every function takes the warehouse path and a Scope and returns a polars frame. Station-level rows
 of stations outside the scope never leave this module; region and municipality totals do, because
 their small groups are already suppressed in the warehouse (primary and secondary suppression).
-The workload and compliance functions bind station, municipality, month and the scope's stations
-(dashboard/scope.py `stations_param`) as SQL parameters, so they read only the rows they return.
+The functions bind station, municipality, month, role group, question and the scope's stations
+(dashboard/scope.py `stations_param`) as SQL parameters, so they read only the rows they return; a limited scope's
+hidden totals are left out in SQL too (`scope.totals_condition`).
 """
 
 from __future__ import annotations
@@ -239,12 +240,6 @@ def sick_leave(db: str | Path, scope: Scope, municipality: str | None = None, st
     params = {"station": station_id, "municipality": None if station_id is not None else municipality,
               "role_group": role_group, "stations": scope_rules.stations_param(scope)}
     return frame(db, _scoped(_SICK, scope), params)
-
-
-def _eq(column: str, value: str | None, any_if_station: bool = False) -> pl.Expr:
-    if any_if_station:
-        return pl.lit(True)
-    return pl.col(column).is_null() if value is None else pl.col(column) == value
 
 
 # --- division of labour -------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ refuses a station outside the scope and `restrict` drops such rows from a frame 
 A station manager knows their own stations' figures in detail. A municipality or region total that, after taking
 out those stations, aggregates fewer than MIN_OTHER_STATIONS other stations is another station's figure by
 subtraction; such a total is hidden (the page says so in one sentence). Scopes that see every station see every
-total. Every query function that returns a total calls `total_visible` or `drop_hidden_totals`.
+total. Every query function that returns a total calls `total_visible` or `drop_hidden_totals`, or selects with
+`totals_condition` (the same rule in SQL).
 """
 
 from __future__ import annotations
