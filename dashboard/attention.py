@@ -80,27 +80,15 @@ def _station_name(row: dict[str, object], lang: str) -> str:
     return str(name or row.get("name_fi") or row.get("station_name") or row.get("station_id"))
 
 
-def _unit_stations(db: str | Path, municipality: str | None, station_id: str | None) -> list[str] | None:
-    """The unit's station ids (None = the whole region)."""
-    if station_id is not None:
-        return [station_id]
-    if municipality is not None:
-        st = queries.stations(db)
-        return st.filter(pl.col("municipality") == municipality)["station_id"].to_list()
-    return None
-
-
-def _in_unit(df: pl.DataFrame, ids: list[str] | None) -> pl.DataFrame:
-    return df if ids is None else df.filter(pl.col("station_id").is_in(ids))
-
-
 def overload(db: str | Path, scope: Scope, month: date, municipality: str | None = None,
              station_id: str | None = None, lang: str = "fi", cfg: Rules | None = None) -> list[Item]:
     """Stations above the load-ratio limit in each of the last `overload_months` calendar months up to the month."""
     cfg = cfg or rules()
     wanted = [_add_months(month, -i) for i in range(cfg.overload_months)]
-    df = _in_unit(queries.workload(db, scope), _unit_stations(db, municipality, station_id))
-    df = df.filter(pl.col("month").is_in(wanted) & (pl.col("load_ratio") > cfg.overload_ratio))
+    # One month at a time in SQL (oldest first, the order the stations' rows come in).
+    unit = None if station_id is not None else municipality
+    df = pl.concat([queries.workload(db, scope, m, station_id, unit) for m in reversed(wanted)], how="vertical_relaxed")
+    df = df.filter(pl.col("load_ratio") > cfg.overload_ratio)
     items = []
     for sid, rows in df.group_by("station_id", maintain_order=True):
         if rows.height < len(wanted):
@@ -116,19 +104,14 @@ def overload(db: str | Path, scope: Scope, month: date, municipality: str | None
 def _pulssi_units(db: str | Path, scope: Scope, municipality: str | None, station_id: str | None,
                   lang: str) -> list[tuple[str, pl.DataFrame]]:
     """(unit name, all-roles Pulssi rows) of the chosen unit and of each station of it in the scope."""
-    all_rows = queries.pulssi(db, scope).filter(pl.col("role_group").is_null())
     if station_id is not None:
-        stations = all_rows.filter(pl.col("station_id") == station_id)
+        stations = queries.pulssi_rows(db, scope, with_stations=True, station_id=station_id)
         units: list[tuple[str, pl.DataFrame]] = []
     else:
-        unit_rows = all_rows.filter(
-            pl.col("station_id").is_null()
-            & (pl.col("municipality").is_null() if municipality is None else pl.col("municipality") == municipality)
-        )
-        units = [(municipality or t("filter.region", lang), unit_rows)]
-        stations = all_rows.filter(pl.col("station_id").is_not_null())
-        if municipality is not None:
-            stations = stations.filter(pl.col("municipality") == municipality)
+        rows = queries.pulssi_rows(db, scope, total=True, total_municipality=municipality, with_stations=True,
+                                   municipality=municipality)
+        units = [(municipality or t("filter.region", lang), rows.filter(pl.col("station_id").is_null()))]
+        stations = rows.filter(pl.col("station_id").is_not_null())
     for _, rows in stations.group_by("station_id", maintain_order=True):
         first = rows.row(0, named=True)
         name = first["station_name_sv"] if lang == "sv" and first["station_name_sv"] else first["station_name"]

@@ -86,10 +86,12 @@ def series(db: str | Path, scope: Scope, municipality: str | None = None,
     if months.is_empty():
         return months
     rollout = queries.stations(db).filter(pl.col("station_id").is_in(ids))
+    # Stations live by each month's end: the number of sorted go-live dates on or before it (one pass, no per-month
+    # filter of the frame).
+    go_lives = rollout["go_live"].drop_nulls().sort()
+    ends = pl.Series([_month_end(m) for m in months["month"].to_list()], dtype=pl.Date)
     live = months.with_columns(
-        pl.col("month").map_elements(
-            lambda m: int(rollout.filter(pl.col("go_live") <= _month_end(m)).height), return_dtype=pl.Int64
-        ).alias("stations_live"),
+        go_lives.search_sorted(ends, side="right").cast(pl.Int64).alias("stations_live"),
         pl.lit(rollout.height, pl.Int64).alias("stations_total"),
     )
     # Compliance is not personal data: aggregate over every station of the unit, whatever the scope.

@@ -3,8 +3,9 @@
 Every function takes the warehouse path and a Scope and returns a polars frame. Station-level rows
 of stations outside the scope never leave this module; region and municipality totals do, because
 their small groups are already suppressed in the warehouse (primary and secondary suppression).
-The workload and compliance functions bind station, municipality, month and the scope's stations
-(dashboard/scope.py `stations_param`) as SQL parameters, so they read only the rows they return.
+The functions bind station, municipality, month, role group, question and the scope's stations
+(dashboard/scope.py `stations_param`) as SQL parameters, so they read only the rows they return; a limited scope's
+hidden totals are left out in SQL too (`scope.totals_condition`).
 """
 
 from __future__ import annotations
@@ -205,28 +206,40 @@ def workload_region(db: str | Path) -> pl.DataFrame:
 
 # --- sick leave ---------------------------------------------------------------------------------------
 
-_SICK = """
-SELECT month, municipality, station_id, role_group, headcount, sick_leave_rate, suppressed
-FROM mart_sick_leave ORDER BY month
-"""
+def _by_scope(sql: str, table: str, alias: str) -> dict[bool, str]:
+    """`sql` with its `{TOTALS}` condition: TRUE for a scope that sees every station, the total rule for a limited one.
+
+    Two module-constant statements, so a scope that sees every station never pays for the rule's subquery.
+    """
+    limited = scope_rules.totals_condition(table, alias)
+    return {False: sql.replace("{TOTALS}", "TRUE"), True: sql.replace("{TOTALS}", limited)}
+
+
+def _scoped(sql: dict[bool, str], scope: Scope) -> str:
+    return sql[not scope.all_stations]
+
+
+# One unit's rows (a station's, or the municipality's / region's total) of one role group (NULL = all roles).
+_SICK = _by_scope(f"""
+SELECT t.month, t.municipality, t.station_id, t.role_group, t.headcount, t.sick_leave_rate, t.suppressed
+FROM mart_sick_leave AS t
+WHERE CASE WHEN $station::VARCHAR IS NULL
+           THEN t.station_id IS NULL AND t.municipality IS NOT DISTINCT FROM $municipality::VARCHAR
+           ELSE t.station_id = $station::VARCHAR END
+  AND t.role_group IS NOT DISTINCT FROM $role_group::VARCHAR
+  AND (t.station_id IS NULL OR {scope_rules.stations_condition("t.station_id")})
+  AND {{TOTALS}}
+ORDER BY t.month
+""", "mart_sick_leave", "t")
 
 
 def sick_leave(db: str | Path, scope: Scope, municipality: str | None = None, station_id: str | None = None,
                role_group: str | None = None) -> pl.DataFrame:
     """Sick-leave rate per month of one unit (region when both are None) and role group (None = all)."""
     _check_station(scope, station_id)
-    df = _restrict(scope_rules.drop_hidden_totals(frame(db, _SICK), scope), scope)
-    return df.filter(
-        _eq("municipality", municipality if station_id is None else None, any_if_station=station_id is not None)
-        & _eq("station_id", station_id)
-        & _eq("role_group", role_group)
-    )
-
-
-def _eq(column: str, value: str | None, any_if_station: bool = False) -> pl.Expr:
-    if any_if_station:
-        return pl.lit(True)
-    return pl.col(column).is_null() if value is None else pl.col(column) == value
+    params = {"station": station_id, "municipality": None if station_id is not None else municipality,
+              "role_group": role_group, "stations": scope_rules.stations_param(scope)}
+    return frame(db, _scoped(_SICK, scope), params)
 
 
 # --- division of labour -------------------------------------------------------------------------------
@@ -269,7 +282,7 @@ def task_detail(db: str | Path, scope: Scope, station_id: str) -> pl.DataFrame:
 
 # --- Pulssi -------------------------------------------------------------------------------------------
 
-_PULSSI = """
+_PULSSI_SELECT = """
 SELECT p.month, p.municipality, p.station_id, s.name_fi AS station_name, s.name_sv AS station_name_sv,
        p.role_group, p.question_id, q.text_fi, q.text_sv, p.question_type,
        p.respondents, p.responses, p.headcount, p.participation_rate, p.mean_score, p.favourable_share, p.enps,
@@ -277,28 +290,71 @@ SELECT p.month, p.municipality, p.station_id, s.name_fi AS station_name, s.name_
 FROM mart_pulssi AS p
 LEFT JOIN mart_rollout AS s USING (station_id)
 LEFT JOIN stg_questions AS q USING (question_id)
-ORDER BY p.month, p.question_id
 """
-_COMMENTS = """
-SELECT month, municipality, station_id, responses, comment FROM mart_pulssi_comments ORDER BY month, comment
+_IN_SCOPE_P = scope_rules.stations_condition("p.station_id")
+_PULSSI = _by_scope(_PULSSI_SELECT + f"""
+WHERE (p.station_id IS NULL OR {_IN_SCOPE_P}) AND {{TOTALS}}
+ORDER BY p.month, p.question_id
+""", "mart_pulssi", "p")
+# The rows a Pulssi view shows: optionally one month / question / question type, one role group (NULL = all roles),
+# the total of one unit ($total: the region's, or $total_municipality's, and with $with_region the region's too)
+# and the station rows of one station or
+# municipality ($with_stations; each NULL = any) in the scope.
+_PULSSI_ROWS = _by_scope(_PULSSI_SELECT + f"""
+WHERE ($month::DATE IS NULL OR p.month = $month::DATE)
+  AND ($question::VARCHAR IS NULL OR p.question_id = $question::VARCHAR)
+  AND ($qtype::VARCHAR IS NULL OR p.question_type = $qtype::VARCHAR)
+  AND p.role_group IS NOT DISTINCT FROM $role_group::VARCHAR
+  AND CASE WHEN p.station_id IS NULL
+           THEN $total::BOOLEAN AND (p.municipality IS NOT DISTINCT FROM $total_municipality::VARCHAR
+                                     OR $with_region::BOOLEAN AND p.municipality IS NULL)
+           ELSE $with_stations::BOOLEAN AND ($station::VARCHAR IS NULL OR p.station_id = $station::VARCHAR)
+                AND ($municipality::VARCHAR IS NULL OR p.municipality = $municipality::VARCHAR) AND {_IN_SCOPE_P} END
+  AND {{TOTALS}}
+ORDER BY p.month, p.question_id, p.station_id NULLS FIRST
+""", "mart_pulssi", "p")
+_COMMENTS = f"""
+SELECT c.comment FROM mart_pulssi_comments AS c
+WHERE c.month = $month::DATE
+  AND (c.station_id IS NULL OR {scope_rules.stations_condition("c.station_id")})
+  AND ($station::VARCHAR IS NULL OR c.station_id = $station::VARCHAR)
+  AND ($station::VARCHAR IS NOT NULL OR $municipality::VARCHAR IS NULL OR c.municipality = $municipality::VARCHAR)
+ORDER BY c.comment
 """
 
 
 def pulssi(db: str | Path, scope: Scope) -> pl.DataFrame:
     """Every Pulssi group the scope may see (suppressed scores are already empty)."""
-    return _restrict(scope_rules.drop_hidden_totals(frame(db, _PULSSI), scope), scope)
+    return frame(db, _scoped(_PULSSI, scope), {"stations": scope_rules.stations_param(scope)})
+
+
+def pulssi_rows(db: str | Path, scope: Scope, *, month: date | None = None, question_id: str | None = None,
+                question_type: str | None = None, role_group: str | None = None, total: bool = False,
+                total_municipality: str | None = None, with_region: bool = False, with_stations: bool = False,
+                station_id: str | None = None, municipality: str | None = None) -> pl.DataFrame:
+    """The Pulssi rows of one view, selected in SQL: a unit's total and / or station rows in the scope (`pulssi`'s
+    columns); `role_group` None = the all-roles rows."""
+    _check_station(scope, station_id)
+    params = {"month": month, "question": question_id, "qtype": question_type, "role_group": role_group,
+              "total": total, "total_municipality": total_municipality, "with_region": with_region,
+              "with_stations": with_stations,
+              "station": station_id, "municipality": municipality, "stations": scope_rules.stations_param(scope)}
+    return frame(db, _scoped(_PULSSI_ROWS, scope), params)
 
 
 def pulssi_unit(db: str | Path, scope: Scope, municipality: str | None = None, station_id: str | None = None,
                 role_group: str | None = None) -> pl.DataFrame:
     """Pulssi rows of one unit (region, municipality or station) and role group, all months and questions."""
-    _check_station(scope, station_id)
-    df = pulssi(db, scope)
+    return _pulssi_unit(db, scope, municipality, station_id, role_group)
+
+
+def _pulssi_unit(db: str | Path, scope: Scope, municipality: str | None, station_id: str | None,
+                 role_group: str | None, month: date | None = None, question_id: str | None = None) -> pl.DataFrame:
     if station_id is not None:
-        df = df.filter(pl.col("station_id") == station_id)
-    else:
-        df = df.filter(pl.col("station_id").is_null() & _eq("municipality", municipality))
-    return df.filter(_eq("role_group", role_group))
+        return pulssi_rows(db, scope, month=month, question_id=question_id, role_group=role_group,
+                           with_stations=True, station_id=station_id)
+    return pulssi_rows(db, scope, month=month, question_id=question_id, role_group=role_group, total=True,
+                       total_municipality=municipality)
 
 
 def pulssi_index(db: str | Path, scope: Scope, municipality: str | None = None, station_id: str | None = None,
@@ -321,38 +377,47 @@ def comments(db: str | Path, scope: Scope, month: date, municipality: str | None
              station_id: str | None = None) -> pl.DataFrame:
     """Free-text comments shown for one unit and month: its own pools (each comment is in exactly one pool)."""
     _check_station(scope, station_id)
-    df = _restrict(frame(db, _COMMENTS).filter(pl.col("month") == month), scope)
-    if station_id is not None:
-        return df.filter(pl.col("station_id") == station_id).select("comment")
-    if municipality is not None:
-        return df.filter(pl.col("municipality") == municipality).select("comment")
-    return df.select("comment")
+    params = {"month": month, "station": station_id, "municipality": municipality,
+              "stations": scope_rules.stations_param(scope)}
+    return frame(db, _COMMENTS, params)
 
 
 # --- rollout ------------------------------------------------------------------------------------------
 
-_ROLLOUT = """
+_ROLLOUT = f"""
 SELECT station_id, name_fi, name_sv, municipality, wave, planned_go_live, go_live, status, open_questions,
        resolved_questions, median_days_to_resolve
-FROM mart_rollout WHERE status <> 'lakkautettu'
+FROM mart_rollout WHERE status <> 'lakkautettu' AND {scope_rules.stations_condition()}
+  AND ($station::VARCHAR IS NULL OR station_id = $station::VARCHAR)
+  AND ($municipality::VARCHAR IS NULL OR municipality = $municipality::VARCHAR)
 ORDER BY wave NULLS LAST, coalesce(go_live, planned_go_live) NULLS LAST, name_fi
 """
 _ROLLOUT_SUMMARY = """
 SELECT municipality, status, count(*) AS stations, sum(open_questions) AS open_questions
 FROM mart_rollout WHERE status <> 'lakkautettu' GROUP BY ALL ORDER BY municipality, status
 """
-_QUESTION_LOG = """
+_QUESTION_LOG = f"""
 SELECT q.question_no, q.opened, q.station_id, s.name_fi AS station_name, q.topic, q.status, q.resolved,
        CASE WHEN q.status = 'avoin' THEN date_diff('day', q.opened, current_date)
             ELSE date_diff('day', q.opened, q.resolved) END AS age_days
 FROM stg_question_log AS q LEFT JOIN mart_rollout AS s USING (station_id)
+WHERE q.station_id IS NULL OR ({scope_rules.stations_condition("q.station_id")}
+  AND ($station::VARCHAR IS NULL OR q.station_id = $station::VARCHAR)
+  AND ($municipality::VARCHAR IS NULL OR s.municipality = $municipality::VARCHAR))
 ORDER BY q.status, q.opened
 """
 
 
 def rollout(db: str | Path, scope: Scope) -> pl.DataFrame:
     """Rollout status per station in the scope."""
-    return _restrict(frame(db, _ROLLOUT), scope)
+    return _rollout(db, scope)
+
+
+def _rollout(db: str | Path, scope: Scope, municipality: str | None = None, station_id: str | None = None
+             ) -> pl.DataFrame:
+    _check_station(scope, station_id)
+    params = {"station": station_id, "municipality": municipality, "stations": scope_rules.stations_param(scope)}
+    return frame(db, _ROLLOUT, params)
 
 
 def rollout_summary(db: str | Path) -> pl.DataFrame:
@@ -362,7 +427,14 @@ def rollout_summary(db: str | Path) -> pl.DataFrame:
 
 def question_log(db: str | Path, scope: Scope) -> pl.DataFrame:
     """Rollout questions: region-wide ones and those of stations in the scope."""
-    return _restrict(frame(db, _QUESTION_LOG), scope)
+    return _question_log(db, scope)
+
+
+def _question_log(db: str | Path, scope: Scope, municipality: str | None = None, station_id: str | None = None
+                  ) -> pl.DataFrame:
+    _check_station(scope, station_id)
+    params = {"station": station_id, "municipality": municipality, "stations": scope_rules.stations_param(scope)}
+    return frame(db, _QUESTION_LOG, params)
 
 
 # --- goals --------------------------------------------------------------------------------------------

@@ -6,8 +6,9 @@ and adds simple differences, so the page itself never computes a figure.
 
 Scope rules:
 - region rows (goal progress, trend) are totals every user may see;
-- station rows (`mart_goal_progress_station`) pass `queries._restrict`, so stations outside the scope never leave
-  this module, and an explicitly asked station outside the scope raises PermissionError;
+- station rows (`mart_goal_progress_station`) are selected in SQL with the scope's stations as a bound parameter,
+  so stations outside the scope never leave this module, and an explicitly asked station outside the scope
+  raises PermissionError;
 - before/after points are means over stations without a station column. For a scope limited to some stations
   (a station manager) a point or comparison value behind fewer than MIN_SCOPED_STATIONS stations is blanked,
   so that no single other station's figure can be read from it (with two stations and one's own value known,
@@ -22,6 +23,7 @@ from typing import Any
 import polars as pl
 
 from dashboard import queries
+from dashboard import scope as scope_rules
 from dashboard.access import Scope
 from dashboard.present import BEFORE_AFTER_MONTHS
 
@@ -61,11 +63,19 @@ ORDER BY measure, question_id NULLS FIRST, role_group NULLS FIRST, relative_mont
 """
 _BA_ANY = "SELECT 1 FROM mart_before_after WHERE n_stations > 0 LIMIT 1"
 _STATION_INDICATORS = "SELECT DISTINCT indicator_id FROM mart_goal_progress_station"
-_STATION_VALUES = 'SELECT indicator_id, station_id, "current" FROM mart_goal_progress_station'
-_STATION_PROGRESS = """
+_STATION_VALUES = f"""
+SELECT indicator_id, station_id, "current" FROM mart_goal_progress_station
+WHERE station_id IS NULL OR {scope_rules.stations_condition()}
+"""
+# One indicator's rows of the stations in the scope, of one municipality or station (each NULL = any).
+_STATION_PROGRESS = f"""
 SELECT p.*, p."current" - p.baseline AS change, r.name_fi, r.name_sv, r.municipality, r.go_live
 FROM mart_goal_progress_station AS p
 LEFT JOIN mart_rollout AS r USING (station_id)
+WHERE p.indicator_id = $indicator::VARCHAR
+  AND ($municipality::VARCHAR IS NULL OR r.municipality = $municipality::VARCHAR)
+  AND ($station::VARCHAR IS NULL OR p.station_id = $station::VARCHAR)
+  AND (p.station_id IS NULL OR {scope_rules.stations_condition("p.station_id")})
 ORDER BY p.goal_id, p.indicator_order, r.municipality, r.name_fi, p.station_id
 """
 
@@ -263,7 +273,7 @@ def station_indicators(db: str | Path, scope: Scope, lang: str = "fi") -> pl.Dat
     columns = ["goal_id", "indicator_id", "name", "unit"]
     if "mart_goal_progress_station" not in _tables(db) or goals.is_empty():
         return goals.select(columns).with_columns(pl.lit(0, pl.UInt32).alias("stations_with_value")).clear()
-    rows = queries._restrict(queries.frame(db, _STATION_VALUES), scope)
+    rows = queries.frame(db, _STATION_VALUES, {"stations": scope_rules.stations_param(scope)})
     if not drilldown_allowed(scope):
         rows = rows.clear()
     counts = rows.group_by("indicator_id").agg(pl.col("current").count().cast(pl.UInt32).alias("stations_with_value"))
@@ -285,14 +295,11 @@ def station_progress(db: str | Path, scope: Scope, indicator_id: str, municipali
     queries._check_station(scope, station_id)
     if "mart_goal_progress_station" not in _tables(db):
         return pl.DataFrame(schema=STATION_SCHEMA)
-    df = queries._restrict(queries.frame(db, _STATION_PROGRESS), scope)
+    params = {"indicator": indicator_id, "municipality": municipality, "station": station_id,
+              "stations": scope_rules.stations_param(scope)}
+    df = queries.frame(db, _STATION_PROGRESS, params)
     if not drilldown_allowed(scope):
         df = df.clear()
-    df = df.filter(pl.col("indicator_id") == indicator_id)
-    if municipality is not None:
-        df = df.filter(pl.col("municipality") == municipality)
-    if station_id is not None:
-        df = df.filter(pl.col("station_id") == station_id)
     primary = "name_sv" if lang == "sv" else "name_fi"
     return df.with_columns(
         pl.coalesce(pl.col(primary), pl.col("name_fi"), pl.col("station_id")).alias("station_name"),

@@ -20,9 +20,7 @@ from dashboard import queries
 from dashboard.access import Scope
 from dashboard.present import ENPS, LIKERT, REGION, SECONDARY, SMALL, UNIT
 
-_MONTH_QUESTIONS = """
-SELECT DISTINCT p.month, p.question_id FROM mart_pulssi AS p ORDER BY p.month, p.question_id
-"""
+_MONTHS = "SELECT DISTINCT month FROM mart_pulssi ORDER BY month"
 
 
 def k_anonymity(db: str | Path) -> int:
@@ -58,7 +56,7 @@ def _station_name(lang: str) -> pl.Expr:
 
 def pulssi_months(db: str | Path) -> list[date]:
     """Months that hold Pulssi responses, oldest first."""
-    return sorted(set(queries.frame(db, _MONTH_QUESTIONS)["month"].to_list()))
+    return queries.frame(db, _MONTHS)["month"].to_list()
 
 
 def question_catalogue(db: str | Path, lang: str = "fi") -> pl.DataFrame:
@@ -89,14 +87,14 @@ def question_trend(db: str | Path, scope: Scope, question_id: str, municipality:
     """
     queries._check_station(scope, station_id)
     k = k_anonymity(db)
-    parts = [(REGION, queries.pulssi_unit(db, scope, None, None, role_group))]
-    if not is_region(municipality, station_id):
-        parts.append((UNIT, queries.pulssi_unit(db, scope, municipality, station_id, role_group)))
-    frames = [
-        df.filter(pl.col("question_id") == question_id).with_columns(pl.lit(series).alias("series"))
-        for series, df in parts
-    ]
-    out = pl.concat(frames, how="vertical_relaxed")
+    # One query: the region's total, and the unit's total (municipality) or station rows.
+    rows = queries.pulssi_rows(
+        db, scope, question_id=question_id, role_group=role_group, total=True,
+        total_municipality=municipality if station_id is None else None, with_region=True,
+        with_stations=station_id is not None, station_id=station_id,
+    )
+    region = pl.col("station_id").is_null() & pl.col("municipality").is_null()
+    out = rows.with_columns(pl.when(region).then(pl.lit(REGION)).otherwise(pl.lit(UNIT)).alias("series"))
     return (
         out.with_columns(
             pl.when(pl.col("question_type") == ENPS).then(pl.col("enps")).otherwise(pl.col("mean_score"))
@@ -145,9 +143,8 @@ def station_comparison(db: str | Path, scope: Scope, month: date, municipality: 
     suppressed), respondents, suppressed, reason.
     """
     k = k_anonymity(db)
-    df = queries.pulssi(db, scope).filter(
-        (pl.col("month") == month) & (pl.col("question_type") == LIKERT) & queries._eq("role_group", role_group)
-    )
+    df = queries.pulssi_rows(db, scope, month=month, question_type=LIKERT, role_group=role_group, total=True,
+                             with_stations=True, municipality=municipality)
     region = df.filter(pl.col("municipality").is_null() & pl.col("station_id").is_null()).select(
         "question_id", pl.col("mean_score").alias("region_mean")
     )
@@ -177,7 +174,8 @@ def station_participation(db: str | Path, scope: Scope, month: date, municipalit
     Participation stays visible for suppressed groups (the data contract). `region_participation_rate`
     is the region's rate of the same role group, for comparison.
     """
-    df = queries.pulssi(db, scope).filter((pl.col("month") == month) & queries._eq("role_group", role_group))
+    df = queries.pulssi_rows(db, scope, month=month, role_group=role_group, total=True, with_stations=True,
+                             municipality=municipality)
     region = df.filter(pl.col("municipality").is_null() & pl.col("station_id").is_null())
     region_rate = region["participation_rate"][0] if not region.is_empty() else None
     stations = df.filter(pl.col("station_id").is_not_null())
@@ -204,7 +202,7 @@ def unit_figures(db: str | Path, scope: Scope, month: date, municipality: str | 
     favourable_share, enps, participation_rate, suppressed, reason.
     """
     k = k_anonymity(db)
-    df = queries.pulssi_unit(db, scope, municipality, station_id, role_group).filter(pl.col("month") == month)
+    df = queries._pulssi_unit(db, scope, municipality, station_id, role_group, month=month)
     return (
         df.with_columns(_text(lang), _reason(k))
         .select(
@@ -230,7 +228,7 @@ def unit_comments(db: str | Path, scope: Scope, month: date, municipality: str |
     """Free-text comments of the unit and month (all roles: comments never carry a role)."""
     minimum = comment_min_respondents()
     found = queries.comments(db, scope, month, municipality, station_id)
-    unit = queries.pulssi_unit(db, scope, municipality, station_id, None).filter(pl.col("month") == month)
+    unit = queries._pulssi_unit(db, scope, municipality, station_id, None, month=month)
     responses = int(unit["responses"].max() or 0) if not unit.is_empty() else 0
     if not found.is_empty():
         return Comments(found, "shown", responses, minimum)

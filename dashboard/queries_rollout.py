@@ -39,11 +39,7 @@ def status_table(db: str | Path, scope: Scope, municipality: str | None = None, 
     Ordered by wave (none last), then planned go-live, then name.
     """
     queries._check_station(scope, station_id)
-    df = queries.rollout(db, scope)
-    if municipality is not None:
-        df = df.filter(pl.col("municipality") == municipality)
-    if station_id is not None:
-        df = df.filter(pl.col("station_id") == station_id)
+    df = queries._rollout(db, scope, municipality, station_id)
     today = date.today()
     return (
         df.with_columns(
@@ -123,16 +119,7 @@ def question_log(db: str | Path, scope: Scope, municipality: str | None = None,
     that concern every station.
     """
     queries._check_station(scope, station_id)
-    df = queries.question_log(db, scope)
-    if station_id is not None:
-        keep = [station_id]
-    elif municipality is not None:
-        stations = queries.stations(db)
-        keep = stations.filter(pl.col("municipality") == municipality)["station_id"].to_list()
-    else:
-        keep = None
-    if keep is not None:
-        df = df.filter(pl.col("station_id").is_null() | pl.col("station_id").is_in(keep))
+    df = queries._question_log(db, scope, None if station_id is not None else municipality, station_id)
     return (
         df.with_columns(pl.col("station_id").is_null().alias("region_wide"))
         .with_columns((pl.col("status") != OPEN).alias("_closed"))

@@ -7,7 +7,8 @@ refuses a station outside the scope and `restrict` drops such rows from a frame 
 A station manager knows their own stations' figures in detail. A municipality or region total that, after taking
 out those stations, aggregates fewer than MIN_OTHER_STATIONS other stations is another station's figure by
 subtraction; such a total is hidden (the page says so in one sentence). Scopes that see every station see every
-total. Every query function that returns a total calls `total_visible` or `drop_hidden_totals`.
+total. Every query function that returns a total calls `total_visible` or `drop_hidden_totals`, or selects with
+`totals_condition` (the same rule in SQL).
 """
 
 from __future__ import annotations
@@ -32,6 +33,20 @@ def stations_condition(column: str = "station_id") -> str:
 def stations_param(scope: Scope) -> list[str] | None:
     """The stations whose rows the scope may see, as a SQL list parameter (None = every station)."""
     return None if scope.all_stations else sorted(scope.stations or ())
+
+
+def totals_condition(table: str, alias: str) -> str:
+    """SQL that keeps a total row of `alias` (a row of `table`) only when the scope may see it (`total_visible`).
+
+    The stations behind a total are `table`'s station rows of the same month: those of its municipality for a
+    municipality row, every station for a region row (`drop_hidden_totals` on the whole table, in SQL). Station rows
+    pass; the scope's own stations are left out by `$stations`, so a scope that sees every station (NULL) keeps all.
+    """
+    return f"""({alias}.station_id IS NOT NULL OR $stations::VARCHAR[] IS NULL OR (
+    SELECT count(DISTINCT o.station_id) FROM {table} AS o
+    WHERE o.month = {alias}.month AND o.station_id IS NOT NULL
+      AND ({alias}.municipality IS NULL OR o.municipality = {alias}.municipality)
+      AND NOT list_contains($stations::VARCHAR[], o.station_id)) >= {MIN_OTHER_STATIONS})"""
 
 
 def check_station(scope: Scope, station_id: str | None) -> None:
