@@ -75,20 +75,16 @@ else:
     s1, s2, s3 = st.columns(3)
     cv, over, low, high, width = (spread[c] for c in ("load_ratio_cv", "overload_share", "load_ratio_min",
                                                        "load_ratio_max", "load_ratio_range"))
-    s1.metric(
-        t("tyokuorma.spread.cv"), fmt.percent(cv.value, 1, ctx.lang),
-        fmt.signed_points(cv.delta, 1, ctx.lang) if cv.delta is not None else None,
-        help=t("tyokuorma.spread.cv_help"), **present.delta_style(cv.delta, "down"),
-    )
-    s1.altair_chart(charts.spread_spark(spread_frame, "load_ratio_cv", t("tyokuorma.spread.cv"), ".1%", ctx.lang),
-                    width="stretch")
-    s2.metric(
-        t("tyokuorma.spread.over"), fmt.percent(over.value, 0, ctx.lang),
-        fmt.signed_points(over.delta, 0, ctx.lang) if over.delta is not None else None,
-        help=t("tyokuorma.spread.over_help"), **present.delta_style(over.delta, "down"),
-    )
-    s2.altair_chart(charts.spread_spark(spread_frame, "overload_share", t("tyokuorma.spread.over"), ".0%", ctx.lang),
-                    width="stretch")
+    # The two shares (a lower value is better) as a metric with its sparkline.
+    shares = ((s1, cv, "load_ratio_cv", "cv", 1), (s2, over, "overload_share", "over", 0))
+    for col, kpi, column, name, decimals in shares:
+        col.metric(
+            t(f"tyokuorma.spread.{name}"), fmt.percent(kpi.value, decimals, ctx.lang),
+            fmt.signed_points(kpi.delta, decimals, ctx.lang) if kpi.delta is not None else None,
+            help=t(f"tyokuorma.spread.{name}_help"), **present.delta_style(kpi.delta, "down"),
+        )
+        col.altair_chart(charts.spread_spark(spread_frame, column, t(f"tyokuorma.spread.{name}"), f".{decimals}%",
+                                             ctx.lang), width="stretch")
     s3.metric(
         t("tyokuorma.spread.range"), f"{fmt.number(low.value, 2, ctx.lang)} – {fmt.number(high.value, 2, ctx.lang)}",
         ratio_delta(width.delta), help=t("tyokuorma.spread.range_help"), **present.delta_style(width.delta, "down"),

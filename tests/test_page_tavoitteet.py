@@ -14,7 +14,7 @@ from pathlib import Path
 import page_helpers
 import pyarrow as pa
 import pytest
-from page_helpers import fi_number, half_up, sql
+from page_helpers import fi_number, half_up, sql, table_strings
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,16 +63,6 @@ def table_with(at: AppTest, header: str):  # noqa: ANN201 - a pandas frame
     hits = [df.value for df in at.dataframe if header in df.value.columns]
     assert hits, f"no table with column {header!r}"
     return hits[0]
-
-
-def all_table_strings(at: AppTest) -> set[str]:
-    out: set[str] = set()
-    for df in at.dataframe:
-        frame = df.value
-        out |= {str(c) for c in frame.columns}
-        for col in frame.columns:
-            out |= {str(v) for v in frame[col].tolist()}
-    return out
 
 
 # --- rendering ------------------------------------------------------------------------------------------------
@@ -259,7 +249,7 @@ def test_station_manager_sees_only_own_station(make_app, demo_db: Path) -> None:
         at.selectbox(key="gd_indicator").set_value(indicator).run()
         assert not at.exception
         assert table_with(at, "Asema")["Asema"].tolist() == [names[own]]
-        assert not (all_table_strings(at) & forbidden)
+        assert not (table_strings(at) & forbidden)
     # the region cards stay
     assert len(at.subheader) == 5
 
@@ -270,14 +260,14 @@ def test_crafted_station_state_does_not_reveal_another_station(make_app, demo_db
     names = _station_names(demo_db)
     # Through the fixture: the crafted value is set before the first run (of the default page).
     at = page(make_app, demo_db, role="esihenkilo", station=own, state={"f_station": other})
-    assert names[other] not in all_table_strings(at)
+    assert names[other] not in table_strings(at)
     # Straight onto this page, so that the crafted values meet this page's filters first.
     at = first_run_on_page(monkeypatch, demo_db, role="esihenkilo", station=own, f_station=other,
                            f_municipality="Espoo", gd_indicator="no_such_indicator", ga_measure="no_such_measure")
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == ["Arviointitavoitteet"]
     assert at.session_state["f_station"] != other
-    shown = all_table_strings(at)
+    shown = table_strings(at)
     assert names[other] not in shown and other not in shown
     assert table_with(at, "Asema")["Asema"].tolist() == [names[own]]
 
