@@ -48,6 +48,15 @@ def resolve(path: str | os.PathLike[str] | None) -> Path:
     return Path(path) if path else default_db_path()
 
 
+def _identity(db: Path) -> tuple[int, int] | None:
+    """Which version of the file the path names now (a load's rename gives a new inode)."""
+    try:
+        st = db.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -58,9 +67,15 @@ def read(path: str | os.PathLike[str] | None = None, retries: int = 20) -> Itera
     db = resolve(path)
     delay = 0.05
     for attempt in range(retries):
+        before = _identity(db)
         con = duckdb.connect(":memory:")
         try:
             con.execute(f"ATTACH {_sql_text(str(db))} AS wh (READ_ONLY)")
+            if before != _identity(db) and attempt < retries - 1:
+                # A load published a new version while DuckDB opened the file, which it may open more than once:
+                # the attachment could mix the old file's header with the new file's blocks. Attach again.
+                con.close()
+                continue
             con.execute("USE wh")
             break
         except duckdb.IOException as exc:
