@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from etl.normalize import fold
 from etl.problems import MAX_LISTED, Problem
 from etl.pseudonym import PseudonymKey, get_key
 from etl.readers import RawTable, ReadError, read_bytes
+from etl.safe_read import Readers
 from etl.validate import Question, Validated, detect_source, errors_where, reference_errors, validate
 from warehouse import db as wdb
 from warehouse.build import build_marts, create_schema
@@ -155,19 +157,20 @@ def check(
     state = _existing(db, fresh)
     results: list[FileResult] = []
     tables: list[tuple[FileResult, RawTable]] = []
-    for f in files:
-        res = FileResult(f.name)
-        results.append(res)
-        try:
-            table = read_bytes(f.data, f.name, source)
-        except ReadError as exc:
-            res.problems = [Problem(f.name, None, None, str(exc))]
-            res.problem_count = 1
-            continue
-        res.content_hash = table.content_hash
-        res.rows = table.frame.height
-        progress(f.name, "luettu", res.rows)
-        tables.append((res, table))
+    with Readers() as readers:
+        # Files are read in parallel reading processes; each is reported as soon as it and those before it are.
+        read = functools.partial(read_bytes, readers=readers)
+        for f, table in zip(files, readers.read_all([(f.data, f.name, source) for f in files], read), strict=True):
+            res = FileResult(f.name)
+            results.append(res)
+            if isinstance(table, ReadError):
+                res.problems = [Problem(f.name, None, None, str(table))]
+                res.problem_count = 1
+                continue
+            res.content_hash = table.content_hash
+            res.rows = table.frame.height
+            progress(f.name, "luettu", res.rows)
+            tables.append((res, table))
 
     known_questions = set(state["questions"])  # type: ignore[arg-type]
     detected: list[tuple[FileResult, RawTable, str]] = []

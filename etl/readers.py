@@ -8,6 +8,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import fastexcel
 import polars as pl
@@ -15,6 +16,9 @@ import polars as pl
 from etl import limits, xlsx_guard
 from etl.normalize import fold
 from etl.problems import ReadError, thousands
+
+if TYPE_CHECKING:
+    from etl.safe_read import Readers
 
 ROW = "__row"
 _LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*(?:\r\n|\n|\r))+")
@@ -278,19 +282,19 @@ def read_file(path: Path, display_name: str | None = None, source: str | None = 
     return read_bytes(data, name, source)
 
 
-def read_bytes(data: bytes, display_name: str, source: str | None = None) -> RawTable:
+def read_bytes(data: bytes, display_name: str, source: str | None = None, readers: Readers | None = None) -> RawTable:
     """Read a file's bytes in a separate process with memory and time limits (the entry point of every load).
 
     A file that makes a parser abort, run out of memory or run too long becomes a ReadError, never the end of
-    the calling process (the dashboard's server or the command line).
+    the calling process (the dashboard's server or the command line). `readers` lends its reading processes.
     """
     from etl.safe_read import read_isolated  # local import: the worker imports this module
 
     if len(data) < limits.ISOLATE_CSV_FROM_BYTES and data[:4] != b"PK\x03\x04":
-        # A small text file cannot make the CSV parser allocate more than a few times its size, and starting a
-        # reading process costs a thousand times the parse: it is read here, with the same checks.
+        # A small text file cannot make the CSV parser allocate more than a few times its size, and handing it to
+        # a reading process costs more than the parse: it is read here, with the same checks.
         return read_bytes_here(data, display_name, source)
-    return read_isolated(data, display_name, source)
+    return readers.read(data, display_name, source) if readers else read_isolated(data, display_name, source)
 
 
 def read_bytes_here(data: bytes, display_name: str, source: str | None = None) -> RawTable:

@@ -85,8 +85,10 @@ class Mask:
     @classmethod
     def of(cls, values: pl.Series) -> Mask:
         """The mask of a file's henkilo_id cells."""
-        ids = frozenset(v for v in values.drop_nulls().unique().to_list() if v)
-        shapes = {_shape(v) for v in ids if len(v) >= 5}
+        unique = values.drop_nulls().unique()
+        ids = frozenset(v for v in unique.to_list() if v)
+        long = unique.filter(unique.str.len_chars() >= 5)
+        shapes = set(long.to_frame("v").select(_shape_expr(pl.col("v")).unique())["v"].to_list())
         return cls(ids, frozenset(shapes) if len(shapes) <= 50 else frozenset())
 
     def hides(self, text: str) -> bool:
@@ -330,6 +332,26 @@ def errors_where(frame: pl.DataFrame, cond: pl.Expr, column: str, index: int, me
     )
 
 
+class _Checks:
+    """Row checks on one frame, evaluated together: one pass over the frame tells which checks fail at all, and
+    only those are filtered for their problem rows (a file without errors costs one pass, not one per check)."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+        self.items: list[tuple[pl.Expr, str, int, pl.Expr]] = []
+
+    def add(self, cond: pl.Expr, column: str, index: int, message: pl.Expr) -> None:
+        """Report `message` on every row where `cond` holds."""
+        self.items.append((cond.fill_null(False), column, index, message))
+
+    def errors(self) -> list[pl.DataFrame]:
+        """The problem rows of the checks that fail."""
+        if not self.items or self.frame.height == 0:
+            return []
+        hits = self.frame.select([c.any().alias(f"__hit{n}") for n, (c, *_) in enumerate(self.items)]).row(0)
+        return [errors_where(self.frame, *item) for item, hit in zip(self.items, hits, strict=True) if hit]
+
+
 def header_error(table: RawTable, column: str, index: int, message: str) -> pl.DataFrame:
     """A problem on the header row."""
     return pl.DataFrame(
@@ -430,6 +452,7 @@ def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None
         {value_col[name]: (cols[name], f"c{i}") for name, i in mapping.items()}
         | {question_col[qid]: (Col(Kind.INT), f"c{i}") for qid, i in questions.items()},
     )
+    checks = _Checks(raw)
     exprs: list[pl.Expr] = [pl.col(ROW)]
     for pos, (name, col) in enumerate(cols.items()):
         if name not in mapping:
@@ -451,8 +474,8 @@ def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None
         exprs.append((value if fallback is None else value.fill_null(fallback)).alias(name))
         header = headers[name]
         if required(model, name):
-            errors.append(errors_where(raw, rawc.is_null(), header, i, pl.lit(f"{name}: arvo puuttuu")))
-        errors.append(_too_long(raw, rawc, name, header, i))
+            checks.add(rawc.is_null(), header, i, pl.lit(f"{name}: arvo puuttuu"))
+        checks.add(*_too_long(rawc, name, header, i))
         if col.kind != Kind.TEXT:
             if col.kind == Kind.CODE:
                 allowed = _allowed(col.codes or "")
@@ -460,25 +483,17 @@ def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None
                     f" ei ole tunnettu {_CODE_NAME[col.codes or '']} (sallitut: {allowed})")
             else:
                 msg = _quote(rawc, mask) + pl.lit(f" ei ole kelvollinen {_KIND_HINT[col.kind]}")
-            errors.append(errors_where(raw, rawc.is_not_null() & value.is_null(), header, i, msg))
+            checks.add(rawc.is_not_null() & value.is_null(), header, i, msg)
         b = bounds(model, name)
         if b:
-            errors.append(
-                errors_where(
-                    raw, bounds_violation(value, b).fill_null(False), header, i,
-                    pl.lit(f"{name} ") + _shown(rawc, mask) + pl.lit(" " + bounds_text(b)),
-                )
-            )
+            checks.add(bounds_violation(value, b), header, i,
+                       pl.lit(f"{name} ") + _shown(rawc, mask) + pl.lit(" " + bounds_text(b)))
         if name == "kysymys_id":
             bad_id = fold_expr(rawc).str.contains(_ID_RE.pattern).not_() | fold_expr(rawc).is_in(
                 list(header_names(SOURCES["pulssi"].model))
             )
-            errors.append(
-                errors_where(
-                    raw, rawc.is_not_null() & bad_id, header, i,
-                    _quote(rawc) + pl.lit(" ei kelpaa sarakkeen nimeksi (käytä kirjaimia, numeroita ja _)"),
-                )
-            )
+            checks.add(rawc.is_not_null() & bad_id, header, i,
+                       _quote(rawc) + pl.lit(" ei kelpaa sarakkeen nimeksi (käytä kirjaimia, numeroita ja _)"))
 
     answers = None
     for qid, i in questions.items():
@@ -486,20 +501,14 @@ def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None
         rawc = pl.col(f"c{i}")
         value = pl.col(question_col[qid])
         header = table.headers[i]
-        errors.append(_too_long(raw, rawc, qid, header, i))
-        errors.append(
-            errors_where(raw, rawc.is_not_null() & value.is_null(), header, i,
-                         _quote(rawc) + pl.lit(" ei ole kokonaisluku"))
-        )
-        errors.append(
-            errors_where(
-                raw, ((value < q.scale_min) | (value > q.scale_max)).fill_null(False), header, i,
-                pl.lit("vastaus ") + _shown(rawc)
-                + pl.lit(f" ei ole kysymyksen asteikolla {q.scale_min}–{q.scale_max}"),
-            )
-        )
+        checks.add(*_too_long(rawc, qid, header, i))
+        checks.add(rawc.is_not_null() & value.is_null(), header, i, _quote(rawc) + pl.lit(" ei ole kokonaisluku"))
+        checks.add((value < q.scale_min) | (value > q.scale_max), header, i,
+                   pl.lit("vastaus ") + _shown(rawc)
+                   + pl.lit(f" ei ole kysymyksen asteikolla {q.scale_min}–{q.scale_max}"))
         exprs.append(value.alias(f"q:{qid}"))
 
+    errors.extend(checks.errors())
     typed = raw.select(exprs)
     errors.extend(_source_rules(source, typed, headers, index, table, mask))
     if source == "pulssi":
@@ -529,15 +538,13 @@ def _thousands_expr(n: pl.Expr) -> pl.Expr:
     return grouped.str.strip_chars_start("\u00a0")
 
 
-def _too_long(raw: pl.DataFrame, rawc: pl.Expr, name: str, header: str, index: int) -> pl.DataFrame:
-    """Cells longer than the limit, reported by length (the text itself is not echoed)."""
+def _too_long(rawc: pl.Expr, name: str, header: str, index: int) -> tuple[pl.Expr, str, int, pl.Expr]:
+    """The check of cells longer than the limit, reported by length (the text itself is not echoed)."""
     cap = limits.MAX_COMMENT_CHARS if name == "kommentti" else limits.MAX_CELL_CHARS
     length = rawc.str.len_chars()
-    return errors_where(
-        raw, (length > cap).fill_null(False), header, index,
-        pl.lit(f"{name}: arvossa on ") + _thousands_expr(length)
-        + pl.lit(f" merkkiä, kun enintään {thousands(cap)} sallitaan: lyhennä arvo"),
-    )
+    return (length > cap, header, index,
+            pl.lit(f"{name}: arvossa on ") + _thousands_expr(length)
+            + pl.lit(f" merkkiä, kun enintään {thousands(cap)} sallitaan: lyhennä arvo"))
 
 
 def _unknown_columns(
