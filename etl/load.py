@@ -23,7 +23,7 @@ from etl.readers import RawTable, ReadError, read_bytes
 from etl.safe_read import Readers
 from etl.validate import Question, Validated, detect_source, errors_where, reference_errors, validate
 from warehouse import db as wdb
-from warehouse.build import build_marts, create_schema
+from warehouse.build import MONTHLY_BUILD_SOURCES, MONTHLY_SOURCES, build_marts, create_schema
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 DEFAULT_CATALOGUE = PROJECT_ROOT / "config" / "kysymykset.csv"
@@ -204,6 +204,8 @@ def check(
     loaded_masters: set[str] = set()
     for res, table, name in detected:
         v = validate(table, name, command_catalogue if command_catalogue is not None else catalogue)
+        # The cells as text are not needed after validation: at national scale they are gigabytes.
+        table.frame = table.frame.clear()
         if name == "kysymykset":
             command_catalogue = {**(command_catalogue or {}), **_catalogue_from(v)}
         elif name == "asemat":
@@ -420,7 +422,7 @@ def _write(path: Path, results: list[FileResult], groups: list[_Group], key: Pse
                 res = _result_of(results, g.files[i].table.file_name, g.source)
                 res.outcome = "loaded" if change.any else "unchanged"
         if changed:
-            build_marts(con)
+            build_marts(con, months=_months_changed(groups, fresh))
             con.execute("INSERT OR REPLACE INTO meta VALUES ('data_origin', ?)", [origin])
         if key is not None and groups:
             con.execute("INSERT OR REPLACE INTO meta VALUES ('pseudonym_key_fingerprint', ?)", [key.fingerprint])
@@ -443,6 +445,14 @@ def _write(path: Path, results: list[FileResult], groups: list[_Group], key: Pse
             )
         con.execute("COMMIT")
     return load_id
+
+
+def _months_changed(groups: list[_Group], fresh: bool) -> list[dt.date] | None:
+    """The months a load changed when it changed only month partitions (then only they are rebuilt), else None."""
+    changed = [g for g in groups if any(c.any for c in g.changes)]
+    if fresh or any(g.source not in MONTHLY_BUILD_SOURCES for g in changed):
+        return None
+    return sorted({m for g in changed if g.source in MONTHLY_SOURCES for m in g.scope["kuukausi"].to_list()})
 
 
 def _has_marts(con: duckdb.DuckDBPyConnection) -> bool:

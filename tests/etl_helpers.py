@@ -351,9 +351,12 @@ def mart_snapshot(db_path: str | os.PathLike[str]) -> dict[str, list[tuple[Any, 
 
 
 def query(db: str | os.PathLike[str], sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    """Rows of a query on a short-lived read-only connection."""
-    with wdb.read(db) as con:
-        return con.sql(sql, params=list(params)).fetchall()
+    """Rows of a query on a short-lived read-only connection (the file is not held open afterwards)."""
+    try:
+        with wdb.read(db) as con:
+            return con.sql(sql, params=list(params)).fetchall()
+    finally:
+        wdb.forget(db)  # a test may open the file read-write next, which DuckDB refuses while it is attached
 
 
 def load_log(db: str | os.PathLike[str]) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -9,6 +10,8 @@ import polars as pl
 import pytest
 from test_determinism import differing_tables
 
+import etl.load
+import warehouse.build as build
 import warehouse.suppression as suppression
 from bench.generate import generate
 from etl.load import InputFile, load
@@ -53,8 +56,18 @@ def test_month_by_month_with_a_corrected_month_equals_one_full_load(tmp_path: Pa
 
     step = tmp_path / "step.duckdb"
     _load(files.master, step)
+    builds: list[bool] = []
+    real_build = etl.load.build_marts
+
+    def spied(*args: object, **kwargs: object) -> bool:
+        builds.append(real_build(*args, **kwargs))  # type: ignore[arg-type]
+        return builds[-1]
+
+    monkeypatch.setattr(etl.load, "build_marts", spied)
     for pair in months:
         _load(pair, step)
+    # The first month's load is a full build (nothing built by these models yet), every later one a monthly build.
+    assert builds == [False] + [True] * (len(months) - 1)
     before = _decisions(step, month)
     calls: list[int] = []
     real = suppression.suppress
@@ -66,10 +79,61 @@ def test_month_by_month_with_a_corrected_month_equals_one_full_load(tmp_path: Pa
     monkeypatch.setattr(suppression, "suppress", counted)
     _load(corrected, step)
     monkeypatch.setattr(suppression, "suppress", real)
+    monkeypatch.setattr(etl.load, "build_marts", real_build)
+    assert builds[-1] is True  # the correction, too, rebuilt only its month
     # Only the corrected month's partitions were decided again: its sick leave and at most one per question.
     assert 0 < len(calls) <= 1 + QUESTIONS
     assert _decisions(step, month) != before  # the correction did change what is hidden
 
     full = tmp_path / "full.duckdb"
     _load([*files.master, *[p for pair in months for p in (corrected if pair is months[1] else pair)]], full)
-    assert differing_tables(step, full, ("mart_", "int_", "suppression_")) == {}
+    # Every figure and intermediate table equals the full load's exactly. (suppression_cache is a memo keyed by each
+    # partition's whole input: a monthly build keeps the earlier decisions of a corrected month, a full one does not.)
+    assert differing_tables(step, full, ("mart_", "int_")) == {}
+
+
+def test_the_build_order_puts_every_model_after_the_models_it_reads() -> None:
+    order = build.build_order()
+    models = build.sql_models()
+    assert set(order) == set(models) | {p.name for p in build.PYTHON_STEPS}
+    for position, name in enumerate(order):
+        reads = models[name].reads if name in models else next(p.reads for p in build.PYTHON_STEPS if p.name == name)
+        assert all(order.index(r) < position for r in reads if r in order), name
+    # Read from the files, not declared: mart_workload reads int_workload_capacity and mart_sick_leave.
+    assert {"int_workload_capacity", "mart_sick_leave"} <= set(models["mart_workload"].reads)
+    assert order.index("int_sick_leave_suppressed") < order.index("mart_sick_leave") < order.index("mart_workload")
+
+
+def test_a_model_built_per_month_filters_its_months(tmp_path: Path) -> None:
+    # The monthly models are exactly those whose header says so, and each reads only the months of the build.
+    monthly = {name for name, m in build.sql_models().items() if m.monthly}
+    assert monthly == {"int_staff_months", "int_sick_leave_groups", "mart_sick_leave", "int_workload_capacity",
+                       "mart_workload", "int_pulssi_groups", "mart_pulssi", "mart_pulssi_comments"}
+    assert all("FROM build_months" in build.sql_models()[name].body for name in monthly)
+
+
+def test_master_data_new_settings_or_changed_models_make_the_next_build_a_full_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TYONJAKO_PSEUDONYM_KEY", "incremental-test-key")
+    files = generate(tmp_path / "files", stations=6, staff=200, months=2, seed=9)
+    db = tmp_path / "w.duckdb"
+    _load([*files.master, *files.history], db)
+    month = [date(2021, 2, 1)]
+    with duckdb.connect(str(db)) as con:
+        assert build.build_marts(con, months=month) is True  # same models and settings: the month only
+        s = build.settings()
+        assert build.build_marts(con, s.model_copy(update={"k_anonymity": s.k_anonymity + 1}), months=month) is False
+        con.execute("UPDATE meta SET value = 'other models' WHERE key = 'model_fingerprint'")
+        assert build.build_marts(con, months=month) is False
+    # A load with a master file (here the station list again, changed) is a full build whatever else it holds.
+    changed = [g for g in files.master if g.name.startswith("asemat")]
+    assert changed, files.master
+    frame = pl.read_csv(changed[0], separator=";", infer_schema=False)
+    frame = frame.with_columns(pl.col("nimi") + " (uusi nimi)")
+    renamed = tmp_path / "asemat.csv"
+    frame.write_csv(renamed, separator=";")
+    builds: list[bool] = []
+    real_build = etl.load.build_marts
+    monkeypatch.setattr(etl.load, "build_marts", lambda *a, **k: builds.append(real_build(*a, **k)) or builds[-1])
+    _load([renamed, files.history[0]], db)
+    assert builds == [False]

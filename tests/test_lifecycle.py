@@ -414,6 +414,7 @@ def test_a_full_disk_leaves_the_served_file_intact_with_one_sentence(etl_base_te
             load_rows(db, {"helmi.csv": [HENKILOSTO[0], [Month(2025, 2), *HENKILOSTO[1][1:]]]})
         assert sha(db) == served and _leftovers(mount) == []
     finally:
+        wdb.forget()  # this process's reading instance holds the file open
         subprocess.run(["umount", str(mount)], check=False)
 
 

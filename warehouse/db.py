@@ -36,6 +36,8 @@ LOCK_WAIT_SECONDS = 120.0
 SPACE_FACTOR = 2.0
 SPACE_MARGIN = 16 * 1024 * 1024
 _MB = 1024 * 1024
+# The loader's DuckDB memory (beyond it, DuckDB spills to disk beside the copy).
+LOADER_MEMORY_LIMIT = "2GB"
 
 
 class WarehouseBusy(Exception):
@@ -167,7 +169,7 @@ def writer_lock(db: Path) -> Iterator[None]:
 
 
 def _tmp_pattern(db: Path) -> re.Pattern[str]:
-    return re.compile(rf"^\.{re.escape(db.name)}\.(\d+)\.[0-9a-f]{{8}}\.tmp(\.wal)?$")
+    return re.compile(rf"^\.{re.escape(db.name)}\.(\d+)\.[0-9a-f]{{8}}\.tmp(\.wal|\.spill)?$")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -190,7 +192,10 @@ def remove_stale_copies(db: Path) -> list[Path]:
         m = pattern.match(entry.name)
         if m and not _pid_alive(int(m.group(1))):
             with contextlib.suppress(FileNotFoundError):
-                entry.unlink()
+                if entry.is_dir():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
                 removed.append(entry)
     return removed
 
@@ -248,12 +253,16 @@ def _new_version(db: Path, copy: bool) -> Iterator[duckdb.DuckDBPyConnection]:
                 fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 with os.fdopen(fd, "wb") as dst:
                     shutil.copyfileobj(src, dst, 4 * _MB)
-        con = duckdb.connect(str(tmp))
+        # A bounded loader: DuckDB spills what does not fit to a folder beside the copy instead of taking most of the
+        # machine's memory (its default is 80 %), so a national load stays within a few gigabytes.
+        con = duckdb.connect(str(tmp), config={"memory_limit": LOADER_MEMORY_LIMIT,
+                                               "temp_directory": str(_spill(tmp))})
         yield con
         con.execute("CHECKPOINT")
         con.close()
         os.chmod(tmp, 0o640)
         os.replace(tmp, db)
+        forget(db)  # this process's reading instance of the replaced version lets its disk space go
     except BaseException as exc:
         if con is not None:
             with contextlib.suppress(Exception):
@@ -265,7 +274,13 @@ def _new_version(db: Path, copy: bool) -> Iterator[duckdb.DuckDBPyConnection]:
             raise WarehouseIOError(_io_sentence(db, exc)) from exc
         raise
     finally:
+        shutil.rmtree(_spill(tmp), ignore_errors=True)
         os.umask(old_umask)
+
+
+def _spill(tmp: Path) -> Path:
+    """The folder where the loader's DuckDB spills intermediate results (removed with the copy)."""
+    return tmp.with_name(tmp.name + ".spill")
 
 
 def version_token(path: str | os.PathLike[str] | None = None) -> str:

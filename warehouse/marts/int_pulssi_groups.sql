@@ -1,5 +1,6 @@
 -- Grain: month × unit × role group (NULL = all) × question, before suppression.
 -- Key: (month, municipality, station_id, role_group, question_id).
+-- Built per month. (Rows of a month depend only on that month's inputs; see warehouse/build.py.)
 CREATE OR REPLACE TABLE int_pulssi_groups AS
 WITH responses AS (
     SELECT p.month, p.response_id, p.station_id, coalesce(st.municipality, '(tuntematon)') AS municipality,
@@ -7,6 +8,7 @@ WITH responses AS (
     FROM stg_pulssi_responses AS p
     JOIN ref_roles AS r ON r.role_code = p.role
     LEFT JOIN stg_stations AS st ON st.station_id = p.station_id
+    WHERE p.month IN (SELECT month FROM build_months)
 ),
 group_responses AS (
     SELECT month, municipality, station_id, role_group, count(*) AS responses
@@ -40,7 +42,9 @@ scores AS (
     )
 ),
 month_questions AS (SELECT DISTINCT month, question_id FROM answers),
-headcounts AS (SELECT month, municipality, station_id, role_group, headcount FROM int_sick_leave_groups)
+headcounts AS (
+    SELECT month, municipality, station_id, role_group, headcount FROM int_sick_leave_groups WHERE month IN (SELECT month FROM build_months)
+)
 SELECT
     g.month, g.municipality, g.station_id, g.role_group, mq.question_id,
     q.question_type,

@@ -1,5 +1,6 @@
 -- Grain: month × unit (region / municipality / station) × role group (NULL = all roles), before suppression.
 -- Key: (month, municipality, station_id, role_group); NULL municipality = region, NULL station = above station.
+-- Built per month. (Rows of a month depend only on that month's inputs; see warehouse/build.py.)
 CREATE OR REPLACE TABLE int_sick_leave_groups AS
 SELECT
     month,
@@ -14,6 +15,7 @@ SELECT
     sum((fte * sick_days)::DECIMAL(18, 10))::DOUBLE
         / nullif(sum((fte * working_days)::DECIMAL(18, 10))::DOUBLE, 0) AS sick_leave_rate
 FROM int_staff_months
+WHERE month IN (SELECT month FROM build_months)
 GROUP BY GROUPING SETS (
     (month), (month, municipality), (month, municipality, station_id),
     (month, role_group), (month, municipality, role_group), (month, municipality, station_id, role_group)

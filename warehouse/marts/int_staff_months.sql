@@ -1,5 +1,6 @@
 -- Grain: month × person × station (one staffing row) with role group, FTE and working days.
 -- Key: (month, person_key, station_id). Intermediate model for the workload and sick-leave marts.
+-- Built per month. (Rows of a month depend only on that month's inputs; see warehouse/build.py.)
 CREATE OR REPLACE TABLE int_staff_months AS
 SELECT
     s.month,
@@ -16,4 +17,5 @@ SELECT
 FROM stg_staffing AS s
 JOIN ref_roles AS r ON r.role_code = s.role
 LEFT JOIN ref_working_days AS wd ON wd.month = s.month
-LEFT JOIN stg_stations AS st ON st.station_id = s.station_id;
+LEFT JOIN stg_stations AS st ON st.station_id = s.station_id
+WHERE s.month IN (SELECT month FROM build_months);

@@ -6,6 +6,7 @@
 -- layer shows them to that station's own esihenkilö only (dashboard/scope.py). Sums are ordered by person so
 -- that two loads of the same files give byte-identical values. The mapping round of a month is that of
 -- int_station_month_round; the figures use the macros of warehouse/definitions.sql.
+-- Built per month. (Rows of a month depend only on that month's inputs; see warehouse/build.py.)
 CREATE OR REPLACE TABLE int_workload_capacity AS
 WITH region_rate AS (
     -- r = Σ(FTE × sick days) / Σ(FTE × working days) over every secretary row of the region that month.
@@ -15,7 +16,7 @@ WITH region_rate AS (
         sum(fte * sick_days ORDER BY person_key, station_id)
             / nullif(sum(fte * working_days ORDER BY person_key, station_id), 0) AS region_secretary_sick_rate
     FROM int_staff_months
-    WHERE role_group = 'sihteerit'
+    WHERE role_group = 'sihteerit' AND month IN (SELECT month FROM build_months)
     GROUP BY month
 ),
 person AS (
@@ -28,6 +29,7 @@ person AS (
                                - coalesce(r.region_secretary_sick_rate, 0))) AS estimated_net_fte
     FROM int_staff_months AS m
     LEFT JOIN region_rate AS r ON r.month = m.month
+    WHERE m.month IN (SELECT month FROM build_months)
 ),
 station AS (
     SELECT

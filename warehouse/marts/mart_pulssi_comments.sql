@@ -4,11 +4,13 @@
 -- pool of its municipality's smaller stations (station_id NULL) when that pool is large enough; else the
 -- region's pool of what is left (municipality and station_id NULL) when that is large enough; else nowhere.
 -- Comments carry no role, person or time finer than the month; the order is by text, not by response.
+-- Built per month. (Rows of a month depend only on that month's inputs; see warehouse/build.py.)
 CREATE OR REPLACE TABLE mart_pulssi_comments AS
 WITH responses AS (
     SELECT p.month, p.station_id, coalesce(st.municipality, '(tuntematon)') AS municipality, p.comment
     FROM stg_pulssi_responses AS p
     LEFT JOIN stg_stations AS st ON st.station_id = p.station_id
+    WHERE p.month IN (SELECT month FROM build_months)
 ),
 station_size AS (
     SELECT month, station_id, count(*) AS responses FROM responses GROUP BY month, station_id

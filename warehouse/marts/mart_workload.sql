@@ -11,6 +11,7 @@
 -- secretaries and its other staff each number none or at least k (otherwise net_fte − secretary net FTE would be
 -- the other staff's absence, or would undo the estimate). The station's unweighted sick-day count is not published:
 -- set against the FTE-weighted rate, it singles out the sick leave of the part-timers. See docs/marts.md.
+-- Built per month. (Rows of a month depend only on that month's inputs; see warehouse/build.py.)
 CREATE OR REPLACE TABLE mart_workload AS
 WITH published AS (
     SELECT
@@ -26,6 +27,7 @@ WITH published AS (
     CROSS JOIN ref_settings AS s
     LEFT JOIN mart_sick_leave AS r
         ON r.month = c.month AND r.municipality IS NULL AND r.station_id IS NULL AND r.role_group = 'sihteerit'
+    WHERE c.month IN (SELECT month FROM build_months)
 )
 SELECT
     c.station_id,
