@@ -167,6 +167,7 @@ _CREATE_MARK = "CREATE OR REPLACE TABLE "
 _CREATE = re.compile(r"^\w+ AS\s", re.MULTILINE)
 _READS = re.compile(r"\b(?:FROM|JOIN)\s+(\w+)", re.IGNORECASE)
 _MONTHLY = "-- Built per month."
+_COMMENT = re.compile(r"--[^\n]*")
 
 
 def sql_models() -> dict[str, SqlModel]:
@@ -179,7 +180,8 @@ def sql_models() -> dict[str, SqlModel]:
             raise ValueError(f"{path.name}: a model file creates the table (or view) it is named after")
         if _MONTHLY in text and f"{_CREATE_MARK}{name} AS" not in text:
             raise ValueError(f"{path.name}: a model built per month is a table")
-        out[name] = SqlModel(name, text, tuple(sorted(set(_READS.findall(text)))), _MONTHLY in text)
+        code = _COMMENT.sub("", text)  # a header may name other models in prose
+        out[name] = SqlModel(name, text, tuple(sorted(set(_READS.findall(code)))), _MONTHLY in text)
     return out
 
 
