@@ -92,7 +92,10 @@ def _timed_load(workdir: Path, which: str) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     if not result.ok:
         raise SystemExit("\n".join(result.problem_lines()[:20]))
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"seconds": seconds, "cpu_s": _cpu_s(), "peak_rss_mb": _peak_mb(),
+            # The reading processes: their CPU time and the largest one's peak memory (they run beside the loader).
+            "readers_cpu_s": children.ru_utime + children.ru_stime, "readers_peak_rss_mb": children.ru_maxrss / 1024,
             "suppression_seconds": spent["suppression"], "partitions_decided": len(decided),
             "warehouse_mb": (workdir / "bench.duckdb").stat().st_size / 2**20}
 

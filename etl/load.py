@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,15 @@ from etl.problems import MAX_LISTED, Problem
 from etl.pseudonym import PseudonymKey, get_key
 from etl.readers import RawTable, ReadError, read_bytes
 from etl.safe_read import Readers
-from etl.validate import Question, Validated, detect_source, errors_where, reference_errors, validate
+from etl.validate import (
+    ANSWER_PREFIX,
+    Question,
+    Validated,
+    detect_source,
+    errors_where,
+    reference_errors,
+    validate,
+)
 from warehouse import db as wdb
 from warehouse.build import MONTHLY_BUILD_SOURCES, MONTHLY_SOURCES, build_marts, create_schema
 
@@ -46,15 +53,29 @@ ANSWERS = ("raw_pulssi_vastaukset", ("kuukausi", "vastaus_id", "kysymys_id", "ar
 
 @dataclass(frozen=True)
 class InputFile:
-    """A file to load: its name as the user knows it, and its bytes."""
+    """A file to load: its name as the user knows it, and its bytes (or the path they are read from when needed)."""
 
     name: str
-    data: bytes
+    data: bytes = b""
+    # A file on disk is read when its turn comes, so a command of five years of monthly files does not hold every
+    # file's bytes at once (at national scale, most of a gigabyte).
+    path: Path | None = None
 
     @classmethod
     def from_path(cls, path: str | Path) -> InputFile:
-        """Read a file from disk (a missing file gives empty data and is reported later)."""
-        return cls(str(path), Path(path).read_bytes())
+        """A file on disk; raises OSError now if it cannot be opened."""
+        with open(path, "rb"):
+            pass
+        return cls(str(path), path=Path(path))
+
+    def read(self) -> bytes:
+        """The file's bytes; a file that went away since it was named is a ReadError."""
+        if self.path is None:
+            return self.data
+        try:
+            return self.path.read_bytes()
+        except OSError as exc:
+            raise ReadError(f"tiedostoa ei voi avata: {exc.strerror or exc}") from exc
 
 
 @dataclass
@@ -159,8 +180,10 @@ def check(
     tables: list[tuple[FileResult, RawTable]] = []
     with Readers() as readers:
         # Files are read in parallel reading processes; each is reported as soon as it and those before it are.
-        read = functools.partial(read_bytes, readers=readers)
-        for f, table in zip(files, readers.read_all([(f.data, f.name, source) for f in files], read), strict=True):
+        def read(f: InputFile, name: str, source: str | None) -> RawTable:
+            return read_bytes(f.read(), name, source, readers=readers)
+
+        for f, table in zip(files, readers.read_all([(f, f.name, source) for f in files], read), strict=True):
             res = FileResult(f.name)
             results.append(res)
             if isinstance(table, ReadError):
@@ -486,7 +509,15 @@ _REPLACE: dict[str, _ReplaceSql] = {
     source: _replace_sql(table, cols, SOURCES[source].replace_by, "__new", True)
     for source, (table, cols) in RAW_TABLES.items()
 }
-_REPLACE_ANSWERS = _replace_sql(*ANSWERS, SOURCES["pulssi"].replace_by, "__answers", False)
+
+
+def _long_answers(wide: str) -> str:
+    """The answers of a registered wide Pulssi frame (a column per question) as rows of raw_pulssi_vastaukset."""
+    return (f"(SELECT kuukausi, vastaus_id, substr(kysymys_id, {len(ANSWER_PREFIX) + 1}) AS kysymys_id, arvo "
+            f"FROM (UNPIVOT {wide} ON COLUMNS('^{ANSWER_PREFIX}') INTO NAME kysymys_id VALUE arvo))")
+
+
+_REPLACE_ANSWERS = _replace_sql(*ANSWERS, SOURCES["pulssi"].replace_by, _long_answers("__answers"), False)
 
 
 @dataclass
@@ -511,6 +542,7 @@ class _Group:
 
 
 def _groups(validated: list[Validated], key: PseudonymKey | None) -> list[_Group]:
+    """The files of each source as one group; the validated files hand their rows over to it."""
     by_source: dict[str, list[Validated]] = {}
     for v in validated:
         by_source.setdefault(v.source, []).append(v)
@@ -527,8 +559,13 @@ def _groups(validated: list[Validated], key: PseudonymKey | None) -> list[_Group
             frame = frame.with_columns(pl.col("henkilo_id").replace_strict(mapping, return_dtype=pl.String))
         answers = None
         if source == "pulssi":
-            answers = pl.concat([v.answers for v in files if v.answers is not None], how="vertical_relaxed")
+            # Files may ask different questions: a question a file lacks is empty there (and dropped as no answer).
+            answers = pl.concat([v.answers for v in files if v.answers is not None], how="diagonal_relaxed")
+            if not any(c.startswith(ANSWER_PREFIX) for c in answers.columns):
+                answers = answers.with_columns(pl.lit(None, pl.Int64).alias(f"{ANSWER_PREFIX}-"))
         groups.append(_Group(source, files, frame, answers))
+        for v in files:  # the group holds the rows now; a national history's frames twice over would be gigabytes
+            v.frame, v.answers = v.frame.clear(), None
     return groups
 
 
@@ -627,7 +664,8 @@ def _diff(con: duckdb.DuckDBPyConnection, g: _Group) -> list[FileChange]:
             per_response = f"SELECT kuukausi, vastaus_id, {digest} AS answers FROM"
             old = (f"SELECT o.*, a.answers FROM ({old}) AS o LEFT JOIN ({per_response} raw_pulssi_vastaukset "
                    "WHERE kuukausi IN (SELECT kuukausi FROM __dscope) GROUP BY ALL) AS a USING (kuukausi, vastaus_id)")
-            new = (f"SELECT n.*, a.answers FROM ({new}) AS n LEFT JOIN ({per_response} __danswers GROUP BY ALL) AS a "
+            new = (f"SELECT n.*, a.answers FROM ({new}) AS n LEFT JOIN ({per_response} {_long_answers('__danswers')} "
+                   "GROUP BY ALL) AS a "
                    "USING (kuukausi, vastaus_id)")
         what = [c for c in _WHAT[g.source] if c is not None]
         key = list(spec.unique_key)
@@ -658,7 +696,8 @@ def _diff(con: duckdb.DuckDBPyConnection, g: _Group) -> list[FileChange]:
                 SELECT 'unchanged', 0, {', '.join(what)} FROM (SELECT {plain} FROM n INTERSECT ALL
                                                               SELECT {plain} FROM o)
             """
-        rows = con.sql(sql).pl()
+        # Counted per kind, file and what it touched: a national file's ten million rows become a few thousand.
+        rows = con.sql(f"SELECT *, count(*) AS n FROM ({sql}) GROUP BY ALL").pl()
     finally:
         for name in ("__dnew", "__dscope", "__danswers"):
             with contextlib.suppress(Exception):
@@ -677,7 +716,7 @@ def _owner_match(by: tuple[str, ...]) -> str:
 
 def _summarise(source: str, rows: pl.DataFrame) -> FileChange:
     month_col, station_col, code_col = _WHAT[source]
-    counts = dict(rows.group_by("kind").len().iter_rows())
+    counts = dict(rows.group_by("kind").agg(pl.col("n").sum()).iter_rows())
     change = FileChange(source, counts.get("added", 0), counts.get("replaced", 0), counts.get("removed", 0),
                         counts.get("unchanged", 0))
     changed = rows.filter(pl.col("kind") != "unchanged")

@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, TypeVar
 
 from etl import limits
 from etl.problems import ReadError
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from etl.readers import RawTable
 
+T = TypeVar("T")
 _OUT_OF_MEMORY = 3
 _UNEXPECTED = 4
 _WATCH_SECONDS = 0.05
@@ -178,12 +179,12 @@ class Readers:
         return RawTable(display_name, meta["headers"], frame, meta["header_row"], content_hash(data),  # type: ignore[arg-type]
                         meta["sheet"])  # type: ignore[arg-type]
 
-    def read_all(self, items: Sequence[tuple[bytes, str, str | None]],
-                 read: Callable[[bytes, str, str | None], RawTable] | None = None) -> Iterator[RawTable | ReadError]:
-        """Read many files, in order, the table or the ReadError of each; `read` picks the reader per file."""
-        def one(item: tuple[bytes, str, str | None]) -> RawTable | ReadError:
+    def read_all(self, items: Sequence[tuple[T, str, str | None]],
+                 read: Callable[[T, str, str | None], RawTable]) -> Iterator[RawTable | ReadError]:
+        """Read many files (each item: what `read` takes), in order, the table or the ReadError of each."""
+        def one(item: tuple[T, str, str | None]) -> RawTable | ReadError:
             try:
-                return (read or self.read)(*item)
+                return read(*item)
             except ReadError as exc:
                 return exc
 

@@ -54,6 +54,7 @@ _CODE_NAME = {
 }
 
 
+ANSWER_PREFIX = "q:"
 MASKED = "«henkilönumero»"
 _ECHO_CHARS = 80
 # The usual forms of an employee number: five or more digits, perhaps with a short letter prefix or suffix.
@@ -126,6 +127,7 @@ class Validated:
     frame: pl.DataFrame
     errors: pl.DataFrame
     warnings: list[Problem] = field(default_factory=list)
+    # Pulssi: kuukausi, vastaus_id and one Int64 column per question, named ANSWER_PREFIX + question id.
     answers: pl.DataFrame | None = None
 
     @property
@@ -512,17 +514,10 @@ def validate(table: RawTable, source: str, catalogue: dict[str, Question] | None
     typed = raw.select(exprs)
     errors.extend(_source_rules(source, typed, headers, index, table, mask))
     if source == "pulssi":
-        qcols = [c for c in typed.columns if c.startswith("q:")]
-        answers = (
-            typed.select(["kuukausi", "vastaus_id", *qcols])
-            .unpivot(index=["kuukausi", "vastaus_id"], on=qcols, variable_name="kysymys_id", value_name="arvo")
-            .drop_nulls("arvo")
-            .with_columns(pl.col("kysymys_id").str.slice(2), pl.col("arvo").cast(pl.Int64))
-            if qcols
-            else pl.DataFrame(
-                schema={"kuukausi": pl.Date, "vastaus_id": pl.String, "kysymys_id": pl.String, "arvo": pl.Int64}
-            )
-        )
+        # Kept wide (one column per question): the loader unpivots in DuckDB. A national year of long answers as
+        # polars strings was gigabytes.
+        qcols = [c for c in typed.columns if c.startswith(ANSWER_PREFIX)]
+        answers = typed.select(["kuukausi", "vastaus_id", *[pl.col(c).cast(pl.Int64) for c in qcols]])
         typed = typed.drop(qcols)
     all_errors = pl.concat([e.cast(_ERR_SCHEMA) for e in errors]) if errors else empty_errors()
     out = Validated(source, table, typed, all_errors, warnings, answers)

@@ -856,18 +856,31 @@ def before_after_frame(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         .filter(pl.col("go_month").is_null() | (pl.col("go_month") > pl.col("month")))
         .select("key", pl.col("station_id").alias("other"), "month", pl.col("value").alias("other_value"))
     )
-    pairs = (
+    # A treated station's comparison is the mean of the other not-yet-live stations of its calendar month: the month's
+    # sum and count of not-live values, less the station itself when it is one of them (before its go-live). Pairing
+    # every treated station with every other station was hundreds of millions of rows at national scale.
+    month_sums = not_live.group_by("key", "month").agg(
+        pl.col("other_value").sort().sum().alias("sum"), pl.len().alias("n"))
+    own = not_live.select("key", pl.col("other").alias("station_id"), "month", pl.col("other_value").alias("own"))
+    per_station = (
         treated.select("key", "station_id", "month", "relative_month")
-        .join(not_live, on=["key", "month"], how="inner")
-        .filter(pl.col("other") != pl.col("station_id"))
+        .join(month_sums, on=["key", "month"], how="inner")
+        .join(own, on=["key", "station_id", "month"], how="left")
+        .with_columns((pl.col("n") - pl.col("own").is_not_null().cast(pl.UInt32)).alias("others"))
+        .filter(pl.col("others") > 0)
+        .with_columns(((pl.col("sum") - pl.col("own").fill_null(0.0)) / pl.col("others")).alias("v"))
     )
-    per_station = pairs.group_by("key", "relative_month", "station_id").agg(
-        pl.col("other_value").sort().mean().alias("v"))
-    comparison = per_station.group_by("key", "relative_month").agg(
-        pl.col("v").sort().mean().alias("comparison_value")).join(
-        pairs.group_by("key", "relative_month").agg(pl.col("other").n_unique().cast(pl.Int32).alias("comparison_n")),
-        on=["key", "relative_month"],
+    comparison = per_station.group_by("key", "relative_month").agg(pl.col("v").sort().mean().alias("comparison_value"))
+    # comparison_n: the distinct other stations behind it. A not-live station o of month c counts for relative month r
+    # when some treated station other than o sits at (r, c): (r, c) has two treated stations, or one that is not o.
+    at = treated.group_by("key", "relative_month", "month").agg(
+        pl.len().alias("treated"), pl.col("station_id").first().alias("only"))
+    counted = (
+        at.join(not_live.select("key", "month", "other"), on=["key", "month"], how="inner")
+        .filter((pl.col("treated") >= 2) | (pl.col("only") != pl.col("other")))
+        .group_by("key", "relative_month").agg(pl.col("other").n_unique().cast(pl.Int32).alias("comparison_n"))
     )
+    comparison = comparison.join(counted, on=["key", "relative_month"], how="left")
     present = treated.select(["key", *keys]).unique()
     grid = present.join(
         pl.DataFrame({"relative_month": list(range(lo, hi + 1))}, schema={"relative_month": pl.Int32}), how="cross"

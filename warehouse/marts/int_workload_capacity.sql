@@ -3,9 +3,10 @@
 -- publishes it for a station whose secretary roles hold fewer than k people (`estimated_*`): their sick leave
 -- taken at the region's secretary sick-leave rate of the month, other absence as recorded, each person-row's
 -- net FTE floored at 0. The actual figures of such a station are the sick leave of fewer than k people: the query
--- layer shows them to that station's own esihenkilö only (dashboard/scope.py). Sums are ordered by person so
--- that two loads of the same files give byte-identical values. The mapping round of a month is that of
--- int_station_month_round; the figures use the macros of warehouse/definitions.sql.
+-- layer shows them to that station's own esihenkilö only (dashboard/scope.py). Sums are exact decimals (each addend
+-- rounded at 1e-18), so that two loads of the same files give byte-identical values whatever the row order (an
+-- ORDER BY inside six sums sorted ten million rows six times at national scale). The mapping round of a month is
+-- that of int_station_month_round; the figures use the macros of warehouse/definitions.sql.
 -- Built per month. (Rows of a month depend only on that month's inputs; see warehouse/build.py.)
 CREATE OR REPLACE TABLE int_workload_capacity AS
 WITH region_rate AS (
@@ -13,8 +14,8 @@ WITH region_rate AS (
     SELECT
         month,
         count(DISTINCT person_key) AS region_secretaries,
-        sum(fte * sick_days ORDER BY person_key, station_id)
-            / nullif(sum(fte * working_days ORDER BY person_key, station_id), 0) AS region_secretary_sick_rate
+        sum((fte * sick_days)::DECIMAL(38, 18))::DOUBLE
+            / nullif(sum((fte * working_days)::DECIMAL(38, 18))::DOUBLE, 0) AS region_secretary_sick_rate
     FROM int_staff_months
     WHERE role_group = 'sihteerit' AND month IN (SELECT month FROM build_months)
     GROUP BY month
@@ -38,13 +39,13 @@ station AS (
         count(DISTINCT person_key) FILTER (WHERE role_group = 'sihteerit') AS secretaries,
         count(DISTINCT person_key) FILTER (WHERE role_group IS DISTINCT FROM 'sihteerit') AS other_staff,
         count(DISTINCT person_key) AS headcount,
-        coalesce(sum(fte ORDER BY person_key) FILTER (WHERE role_group = 'sihteerit'), 0) AS secretary_fte,
-        coalesce(sum(actual_net_fte ORDER BY person_key) FILTER (WHERE role_group = 'sihteerit'), 0)
+        coalesce(sum(fte::DECIMAL(38, 18)) FILTER (WHERE role_group = 'sihteerit'), 0)::DOUBLE AS secretary_fte,
+        coalesce(sum(actual_net_fte::DECIMAL(38, 18)) FILTER (WHERE role_group = 'sihteerit'), 0)::DOUBLE
             AS actual_secretary_net_fte,
-        coalesce(sum(estimated_net_fte ORDER BY person_key) FILTER (WHERE role_group = 'sihteerit'), 0)
+        coalesce(sum(estimated_net_fte::DECIMAL(38, 18)) FILTER (WHERE role_group = 'sihteerit'), 0)::DOUBLE
             AS estimated_secretary_net_fte,
-        sum(fte ORDER BY person_key) AS fte,
-        coalesce(sum(actual_net_fte ORDER BY person_key), 0) AS net_fte,
+        sum(fte::DECIMAL(38, 18))::DOUBLE AS fte,
+        coalesce(sum(actual_net_fte::DECIMAL(38, 18)), 0)::DOUBLE AS net_fte,
         sum(other_absence_days)::BIGINT AS other_absence_days,
         any_value(region_secretary_sick_rate) AS region_secretary_sick_rate,
         coalesce(any_value(region_secretaries), 0) AS region_secretaries
