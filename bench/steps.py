@@ -72,7 +72,7 @@ def _timed_load(workdir: Path, which: str) -> dict[str, Any]:
 
     spent = {"suppression": 0.0}
     decided: list[int] = []
-    real_frame, real_suppress = build.suppress_frame, suppression.suppress
+    real_frame, real_decide = build.suppress_frame, suppression.decide
 
     def timed_frame(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - a transparent wrapper
         start = time.perf_counter()
@@ -81,12 +81,12 @@ def _timed_load(workdir: Path, which: str) -> dict[str, Any]:
         finally:
             spent["suppression"] += time.perf_counter() - start
 
-    def counted(people: dict[Any, int], k: int) -> dict[Any, bool]:
-        decided.append(len(people))
-        return real_suppress(people, k)
+    def counted(todo: list[tuple[str, dict[Any, int]]], k: int) -> dict[str, dict[Any, bool]]:
+        decided.extend(len(nodes) for _, nodes in todo)  # decided here or in the parallel children
+        return real_decide(todo, k)
 
     build.suppress_frame = timed_frame
-    suppression.suppress = counted
+    suppression.decide = counted
     start = time.perf_counter()
     result = load([InputFile.from_path(p) for p in _files(workdir, which)], db=workdir / "bench.duckdb")
     seconds = time.perf_counter() - start

@@ -437,15 +437,18 @@ def _write(path: Path, results: list[FileResult], groups: list[_Group], key: Pse
         con.execute("BEGIN TRANSACTION")
         load_id = int(wdb.scalar(con, "SELECT coalesce(max(load_id), 0) + 1 FROM load_log"))  # type: ignore[arg-type]
         changed = fresh
+        months = _months_changed(groups, fresh)  # before the groups let their rows go
         for g in groups:
             if any(c.any for c in g.changes):
                 _apply(con, g, load_id)
                 changed = True
+            # The rows are in the warehouse now: let them go before the marts are built (gigabytes nationally).
+            g.frame, g.answers = g.frame.clear(), None
             for i, change in enumerate(g.changes):
                 res = _result_of(results, g.files[i].table.file_name, g.source)
                 res.outcome = "loaded" if change.any else "unchanged"
         if changed:
-            build_marts(con, months=_months_changed(groups, fresh))
+            build_marts(con, months=months)
             con.execute("INSERT OR REPLACE INTO meta VALUES ('data_origin', ?)", [origin])
         if key is not None and groups:
             con.execute("INSERT OR REPLACE INTO meta VALUES ('pseudonym_key_fingerprint', ?)", [key.fingerprint])
@@ -551,7 +554,7 @@ def _groups(validated: list[Validated], key: PseudonymKey | None) -> list[_Group
         cols = list(RAW_TABLES[source][1])
         frame = pl.concat(
             [v.frame.select(cols).with_columns(pl.lit(i, pl.Int32).alias("_file")) for i, v in enumerate(files)],
-            how="vertical_relaxed",
+            how="vertical_relaxed", rechunk=False,  # the files' chunks as they are: no second copy of the history
         )
         if source == "henkilosto":
             assert key is not None
@@ -560,7 +563,8 @@ def _groups(validated: list[Validated], key: PseudonymKey | None) -> list[_Group
         answers = None
         if source == "pulssi":
             # Files may ask different questions: a question a file lacks is empty there (and dropped as no answer).
-            answers = pl.concat([v.answers for v in files if v.answers is not None], how="diagonal_relaxed")
+            answers = pl.concat([v.answers for v in files if v.answers is not None], how="diagonal_relaxed",
+                                rechunk=False)
             if not any(c.startswith(ANSWER_PREFIX) for c in answers.columns):
                 answers = answers.with_columns(pl.lit(None, pl.Int64).alias(f"{ANSWER_PREFIX}-"))
         groups.append(_Group(source, files, frame, answers))

@@ -129,3 +129,20 @@ def test_frame_decisions_equal_per_partition_decisions() -> None:
     assert out.filter(pl.col("part") == "a")["suppressed"].to_list() == \
         out.filter(pl.col("part") == "b")["suppressed"].to_list()
     assert out.filter(pl.col("part") == "c")["suppressed"].sum() == 0
+
+
+def test_partitions_decided_in_child_processes_equal_those_decided_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import sys
+
+    import warehouse.suppression as suppression
+
+    parts = [(f"osio{i}", case) for i, case in enumerate((BET_CASE, KIR_CASE, LOH_CASE))]
+    here = {digest: suppress(nodes, 5) for digest, nodes in parts}
+    assert any(any(flags.values()) for flags in here.values())  # the cases do hide something
+    monkeypatch.setattr(suppression, "PARALLEL_FROM_GROUPS", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert suppression.decide(parts, 5) == here
+    # A child that cannot do its share (here: no Python at all) leaves it to this process.
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    assert suppression.decide(parts, 5) == here

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import os
+import pickle
+import subprocess
+import sys
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 
@@ -267,11 +271,16 @@ def suppress_frame(frame: pl.DataFrame, partition: list[str], people: str, k: in
         by_part[part][node] = int(n or 0)  # type: ignore[index]
     hashes = {part: partition_hash(nodes, k) for part, nodes in by_part.items()}
     decided: dict[str, dict[Node, bool]] = {}
+    todo: dict[str, dict[Node, int]] = {}
     for part, nodes in by_part.items():
         digest = hashes[part]
-        if digest not in decided:
+        if digest not in decided and digest not in todo:
             stored = (known or {}).get(digest)
-            decided[digest] = stored if stored is not None and stored.keys() == nodes.keys() else suppress(nodes, k)
+            if stored is not None and stored.keys() == nodes.keys():
+                decided[digest] = stored
+            else:
+                todo[digest] = nodes
+    decided |= decide(list(todo.items()), k)
     flags: list[bool] = []
     digests: list[str] = []
     for row in rows:
@@ -280,3 +289,60 @@ def suppress_frame(frame: pl.DataFrame, partition: list[str], people: str, k: in
         flags.append(decided[hashes[part]][node])  # type: ignore[index]
     return frame.with_columns(pl.Series("suppressed", flags, dtype=pl.Boolean),
                               pl.Series("input_hash", digests, dtype=pl.String))
+
+
+# A full national load decides hundreds of partitions of thousands of groups, most of its time: from this many groups
+# on, the partitions are split between child processes (one per core, at most MAX_WORKERS). A decision is a pure
+# function of its partition, so where it is made does not change it; a child that fails leaves its share to this
+# process.
+PARALLEL_FROM_GROUPS = 200_000
+MAX_WORKERS = 4
+
+
+def decide(todo: list[tuple[str, dict[Node, int]]], k: int) -> dict[str, dict[Node, bool]]:
+    """The decisions of partitions (input hash, groups): here, or in parallel child processes for a large load."""
+    workers = min(os.cpu_count() or 1, MAX_WORKERS, len(todo))
+    if workers < 2 or sum(len(nodes) for _, nodes in todo) < PARALLEL_FROM_GROUPS:
+        return {digest: suppress(nodes, k) for digest, nodes in todo}
+    shares: list[list[tuple[str, dict[Node, int]]]] = [[] for _ in range(workers)]
+    sizes = [0] * workers
+    for item in sorted(todo, key=lambda it: (-len(it[1]), it[0])):  # the largest first, to the least loaded child
+        i = sizes.index(min(sizes))
+        shares[i].append(item)
+        sizes[i] += len(item[1])
+    procs = []
+    for share in shares:
+        proc = subprocess.Popen([sys.executable, "-m", "warehouse.suppression"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        assert proc.stdin is not None
+        try:
+            pickle.dump((k, share), proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            proc.stdin.close()
+        except OSError:
+            pass  # the child died at start; its share is decided here below
+        procs.append(proc)
+    out: dict[str, dict[Node, bool]] = {}
+    for proc, share in zip(procs, shares, strict=True):
+        assert proc.stdout is not None
+        stdout = proc.stdout.read()
+        proc.stdout.close()
+        proc.wait()
+        try:
+            got = pickle.loads(stdout) if proc.returncode == 0 else None
+        except (pickle.UnpicklingError, EOFError, ValueError):
+            got = None
+        if not isinstance(got, dict) or set(got) != {digest for digest, _ in share}:
+            got = {digest: suppress(nodes, k) for digest, nodes in share}
+        out |= got
+    return out
+
+
+def _serve() -> None:
+    """A child of `decide`: read (k, partitions) from stdin, write their decisions to stdout."""
+    k, share = pickle.load(sys.stdin.buffer)  # noqa: S301 - written by the parent process, never by a user
+    pickle.dump({digest: suppress(nodes, k) for digest, nodes in share}, sys.stdout.buffer,
+                protocol=pickle.HIGHEST_PROTOCOL)
+
+
+if __name__ == "__main__":
+    _serve()
