@@ -68,8 +68,9 @@ def _write_settings(con: duckdb.DuckDBPyConnection, s: Settings) -> None:
 _CACHE_CREATE = """CREATE TABLE IF NOT EXISTS suppression_cache (
     model VARCHAR, input_hash VARCHAR, municipality VARCHAR, station_id VARCHAR, role_group VARCHAR, suppressed BOOLEAN
 )"""
+# Only the decisions of the partitions at hand: a monthly build reads a month's, not the whole history's.
 _CACHE_READ = ("SELECT input_hash, municipality, station_id, role_group, suppressed FROM suppression_cache "
-               "WHERE model = ?")
+               "WHERE model = ? AND input_hash IN (SELECT unnest(?::VARCHAR[]))")
 _CACHE_DELETE = "DELETE FROM suppression_cache WHERE model = ?"
 # A full build keeps only the decisions it used, so the table follows the history instead of growing with every
 # load; a monthly build adds the new ones (an entry stays valid for ever: it is keyed by its whole input).
@@ -80,10 +81,10 @@ _CACHE_ADD = _CACHE_WRITE + (" WHERE NOT EXISTS (SELECT 1 FROM suppression_cache
 _MONTHS_OF_BUILD = "month IN (SELECT month FROM build_months)"
 
 
-def _stored_decisions(con: duckdb.DuckDBPyConnection, model: str) -> dict[str, dict[Node, bool]]:
+def _stored_decisions(con: duckdb.DuckDBPyConnection, model: str, digests: list[str]) -> dict[str, dict[Node, bool]]:
     con.execute(_CACHE_CREATE)
     out: dict[str, dict[Node, bool]] = defaultdict(dict)
-    for digest, mun, station, group, hidden in con.execute(_CACHE_READ, [model]).fetchall():
+    for digest, mun, station, group, hidden in con.execute(_CACHE_READ, [model, digests]).fetchall():
         out[digest][(mun, station, group)] = hidden
     return out
 
@@ -103,7 +104,7 @@ def _suppress(con: duckdb.DuckDBPyConnection, model: str, groups: str, partition
     """Decide the suppression of `groups` (all months, or in a monthly build those of build_months) into `model`."""
     where = f" WHERE {_MONTHS_OF_BUILD}" if monthly else ""
     decided = suppress_frame(con.sql(f"SELECT * FROM {groups}{where}").pl(), partition, people, k,
-                             _stored_decisions(con, model))
+                             lambda digests: _stored_decisions(con, model, digests))
     con.register("__decided", decided)
     try:
         if monthly:

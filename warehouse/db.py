@@ -249,10 +249,7 @@ def _new_version(db: Path, copy: bool) -> Iterator[duckdb.DuckDBPyConnection]:
         remove_stale_copies(db)
         _check_space(db if copy else tmp)
         if copy and db.exists():
-            with open(db, "rb") as src:
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "wb") as dst:
-                    shutil.copyfileobj(src, dst, 4 * _MB)
+            _copy(db, tmp)
         # A bounded loader: DuckDB spills what does not fit to a folder beside the copy instead of taking most of the
         # machine's memory (its default is 80 %), so a national load stays within a few gigabytes.
         con = duckdb.connect(str(tmp), config={"memory_limit": LOADER_MEMORY_LIMIT,
@@ -276,6 +273,29 @@ def _new_version(db: Path, copy: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     finally:
         shutil.rmtree(_spill(tmp), ignore_errors=True)
         os.umask(old_umask)
+
+
+def _copy(src: Path, dst: Path) -> None:
+    """Copy the served file to a new owner-only file: in the kernel, as a shared-extent clone where the file system
+    can (XFS, Btrfs: a national warehouse in milliseconds), else as a plain copy."""
+    with open(src, "rb") as fin:
+        fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fout:
+            size = os.fstat(fin.fileno()).st_size
+            done = 0
+            try:
+                while done < size:
+                    n = os.copy_file_range(fin.fileno(), fout.fileno(), size - done)
+                    if n == 0:
+                        break
+                    done += n
+            except OSError as exc:
+                if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP) or done:
+                    raise
+            if done < size:  # no kernel copy here: copy through this process
+                fin.seek(done)
+                fout.seek(done)
+                shutil.copyfileobj(fin, fout, 4 * _MB)
 
 
 def _spill(tmp: Path) -> Path:

@@ -9,7 +9,7 @@ import pickle
 import subprocess
 import sys
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 
 import polars as pl
 
@@ -257,11 +257,11 @@ def partition_hash(people: dict[Node, int], k: int) -> str:
 
 
 def suppress_frame(frame: pl.DataFrame, partition: list[str], people: str, k: int,
-                   known: dict[str, dict[Node, bool]] | None = None) -> pl.DataFrame:
+                   known: Callable[[list[str]], dict[str, dict[Node, bool]]] | None = None) -> pl.DataFrame:
     """Add `suppressed` and `input_hash` columns to a frame of groups, deciding per partition (e.g. month × question).
 
-    Partitions with the same groups and people (the same `input_hash`) share one decision; one found in `known`
-    (decisions stored by an earlier build) is taken from there instead of being decided again.
+    Partitions with the same groups and people (the same `input_hash`) share one decision; one that `known` returns
+    for its hash (decisions stored by an earlier build) is taken from there instead of being decided again.
     """
     key_cols = ["municipality", "station_id", "role_group"]
     rows = frame.select([*partition, *key_cols, people]).rows()
@@ -272,10 +272,11 @@ def suppress_frame(frame: pl.DataFrame, partition: list[str], people: str, k: in
     hashes = {part: partition_hash(nodes, k) for part, nodes in by_part.items()}
     decided: dict[str, dict[Node, bool]] = {}
     todo: dict[str, dict[Node, int]] = {}
+    stored_by_hash = known(sorted(set(hashes.values()))) if known else {}
     for part, nodes in by_part.items():
         digest = hashes[part]
         if digest not in decided and digest not in todo:
-            stored = (known or {}).get(digest)
+            stored = stored_by_hash.get(digest)
             if stored is not None and stored.keys() == nodes.keys():
                 decided[digest] = stored
             else:
