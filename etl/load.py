@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from core.settings import PROJECT_ROOT
 from etl.contract import LOAD_ORDER, SOURCES
@@ -473,6 +474,12 @@ def _write(path: Path, results: list[FileResult], groups: list[_Group], key: Pse
     return load_id
 
 
+def _arrow(frame: pl.DataFrame) -> pa.Table:
+    """A frame for DuckDB to scan: Arrow string views share polars' buffers (the default would copy every string,
+    a gigabyte for a national history)."""
+    return frame.to_arrow(compat_level=pl.CompatLevel.newest())
+
+
 def _months_changed(groups: list[_Group], fresh: bool) -> list[dt.date] | None:
     """The months a load changed when it changed only month partitions (then only they are rebuilt), else None."""
     changed = [g for g in groups if any(c.any for c in g.changes)]
@@ -654,14 +661,14 @@ def _diff(con: duckdb.DuckDBPyConnection, g: _Group) -> list[FileChange]:
     table, cols = RAW_TABLES[g.source]
     present = _table_columns(con, table)
     old_cols = ", ".join(c if c in present else f"NULL AS {c}" for c in cols)
-    con.register("__dnew", g.frame.to_arrow())
-    con.register("__dscope", g.scope.to_arrow())
+    con.register("__dnew", _arrow(g.frame))
+    con.register("__dscope", _arrow(g.scope))
     try:
         old = f"SELECT {old_cols} FROM {table} WHERE {_scope_where(table, spec.replace_by, '__dscope')}"
         new = f"SELECT {', '.join(cols)}, _file FROM __dnew"
         if g.source == "pulssi":
             assert g.answers is not None
-            con.register("__danswers", g.answers.to_arrow())
+            con.register("__danswers", _arrow(g.answers))
             # Σ of 64-bit hashes (as HUGEINT) with the count identifies a response's set of answers, far cheaper
             # than an ordered string of a million answers.
             digest = "count(*) || ':' || sum(hash(kysymys_id, arvo)::HUGEINT)"
@@ -756,7 +763,7 @@ def _orphans(con: duckdb.DuckDBPyConnection, groups: list[_Group]) -> dict[str, 
         g = by_source.get(master)
         if g is None:
             continue
-        con.register("__codes", g.frame.select(pl.col(code_col).alias("code")).to_arrow())
+        con.register("__codes", _arrow(g.frame.select(pl.col(code_col).alias("code"))))
         counts: dict[str, dict[str, int]] = {}
         try:
             for table, col, replaced_by in refs:
@@ -765,7 +772,7 @@ def _orphans(con: duckdb.DuckDBPyConnection, groups: list[_Group]) -> dict[str, 
                     continue  # the same command replaces that table whole
                 where = "TRUE"
                 if other is not None:
-                    con.register(f"__oscope_{other.source}", other.scope.to_arrow())
+                    con.register(f"__oscope_{other.source}", _arrow(other.scope))
                     where = f"NOT {_scope_where(table, SOURCES[other.source].replace_by, f'__oscope_{other.source}')}"
                 rows = con.sql(
                     f"SELECT {col}, count(*) FROM {table} WHERE {col} IS NOT NULL AND {where} "
@@ -799,10 +806,10 @@ def _orphans(con: duckdb.DuckDBPyConnection, groups: list[_Group]) -> dict[str, 
 
 def _apply(con: duckdb.DuckDBPyConnection, g: _Group, load_id: int) -> None:
     """Replace the rows that the files of one source cover."""
-    con.register("__new", g.frame.drop("_file").to_arrow())
-    con.register("__scope", g.scope.to_arrow())
+    con.register("__new", _arrow(g.frame.drop("_file")))
+    con.register("__scope", _arrow(g.scope))
     if g.answers is not None:
-        con.register("__answers", g.answers.to_arrow())
+        con.register("__answers", _arrow(g.answers))
     sql = _REPLACE[g.source]
     try:
         con.execute(sql.delete)

@@ -36,8 +36,8 @@ LOCK_WAIT_SECONDS = 120.0
 SPACE_FACTOR = 2.0
 SPACE_MARGIN = 16 * 1024 * 1024
 _MB = 1024 * 1024
-# The loader's DuckDB memory (beyond it, DuckDB spills to disk beside the copy).
-LOADER_MEMORY_LIMIT = "2GB"
+# The loader's DuckDB memory (beyond it, DuckDB spills to disk beside the copy); TYONJAKO_LOADER_MEMORY overrides it.
+LOADER_MEMORY_LIMIT = os.environ.get("TYONJAKO_LOADER_MEMORY", "2GB")
 
 
 class WarehouseBusy(Exception):
