@@ -102,48 +102,57 @@ def overload(db: str | Path, scope: Scope, month: date, municipality: str | None
 
 
 def _pulssi_units(db: str | Path, scope: Scope, municipality: str | None, station_id: str | None,
-                  lang: str) -> list[tuple[str, pl.DataFrame]]:
-    """(unit name, all-roles Pulssi rows) of the chosen unit and of each station of it in the scope."""
+                  lang: str) -> pl.DataFrame:
+    """All-roles Pulssi rows of the chosen unit and of each station of it in the scope, in one frame: `unit` (its
+    name) and `unit_no` (the chosen unit first, then its stations in the order they first appear)."""
     if station_id is not None:
-        stations = queries.pulssi_rows(db, scope, with_stations=True, station_id=station_id)
-        units: list[tuple[str, pl.DataFrame]] = []
+        rows = queries.pulssi_rows(db, scope, with_stations=True, station_id=station_id)
     else:
         rows = queries.pulssi_rows(db, scope, total=True, total_municipality=municipality, with_stations=True,
                                    municipality=municipality)
-        units = [(municipality or t("filter.region", lang), rows.filter(pl.col("station_id").is_null()))]
-        stations = rows.filter(pl.col("station_id").is_not_null())
-    for _, rows in stations.group_by("station_id", maintain_order=True):
-        first = rows.row(0, named=True)
-        name = first["station_name_sv"] if lang == "sv" and first["station_name_sv"] else first["station_name"]
-        units.append((str(name or first["station_id"]), rows))
-    return units
+    name = pl.col("station_name")
+    if lang == "sv":
+        name = pl.when(pl.col("station_name_sv").is_not_null() & (pl.col("station_name_sv") != "")).then(
+            pl.col("station_name_sv")).otherwise(name)
+    rows = rows.with_columns(
+        pl.when(pl.col("station_id").is_null()).then(pl.lit(municipality or t("filter.region", lang)))
+        .otherwise(pl.coalesce(name.cast(pl.String), pl.col("station_id"))).alias("unit"),
+        pl.col("station_id").fill_null("").alias("__unit_key"),
+    )
+    order = rows.select("__unit_key").unique(maintain_order=True).with_row_index("unit_no")
+    return rows.join(order, on="__unit_key", how="left").drop("__unit_key")
 
 
 def pulssi_drops(db: str | Path, scope: Scope, month: date, municipality: str | None = None,
                  station_id: str | None = None, lang: str = "fi", cfg: Rules | None = None) -> list[Item]:
     """Questions whose shown value fell by the set amount from the mean of the unit's previous Pulssi months."""
     cfg = cfg or rules()
+    rows = _pulssi_units(db, scope, municipality, station_id, lang).with_row_index("__row").with_columns(
+        pl.when(pl.col("question_type") == "enps").then(pl.col("enps")).otherwise(pl.col("mean_score"))
+        .alias("value")
+    )
+    keys = ["unit_no", "question_id"]
+    # Questions in the order they first appear in the unit's rows; a suppressed group has an empty value: it never
+    # makes an item, now or in the window.
+    first = rows.group_by(keys).agg(pl.col("__row").min().alias("__first"))
+    now = rows.filter((pl.col("month") == month) & pl.col("value").is_not_null()).unique(keys, keep="first")
+    window = (
+        rows.filter((pl.col("month") < month) & pl.col("value").is_not_null())
+        .group_by(keys)
+        .agg(pl.len().alias("__n"), pl.col("value").sort_by("month").tail(cfg.pulssi_window).alias("__window"))
+        .filter(pl.col("__n") >= cfg.pulssi_window)
+    )
+    found = now.join(window, on=keys).join(first, on=keys).sort("unit_no", "__first")
     items = []
-    for unit, rows in _pulssi_units(db, scope, municipality, station_id, lang):
-        rows = rows.with_columns(
-            pl.when(pl.col("question_type") == "enps").then(pl.col("enps")).otherwise(pl.col("mean_score"))
-            .alias("value")
-        )
-        for (qid,), q in rows.group_by("question_id", maintain_order=True):
-            now = q.filter(pl.col("month") == month)
-            # A suppressed group has an empty value: it never makes an item, now or in the window.
-            if now.is_empty() or now["value"][0] is None:
-                continue
-            before = q.filter((pl.col("month") < month) & pl.col("value").is_not_null()).sort("month")
-            if before.height < cfg.pulssi_window:
-                continue
-            mean = float(before.tail(cfg.pulssi_window)["value"].mean())  # type: ignore[arg-type]
-            value = float(now["value"][0])
-            enps = now["question_type"][0] == "enps"
-            if mean - value >= (cfg.enps_drop if enps else cfg.pulssi_drop) - 1e-9:
-                text = now["text_sv"][0] if lang == "sv" and now["text_sv"][0] else now["text_fi"][0]
-                items.append(Item("pulssi_drop", unit, month, value, mean,
-                                  {"question": str(text or qid), "enps": enps, "window": cfg.pulssi_window}))
+    for row in found.iter_rows(named=True):
+        enps = row["question_type"] == "enps"
+        # The mean of the window as a Series computes it (the figure the pages and the report have always shown).
+        mean, value = float(pl.Series(row["__window"], dtype=pl.Float64).mean()), float(row["value"])  # type: ignore[arg-type]
+        if mean - value >= (cfg.enps_drop if enps else cfg.pulssi_drop) - 1e-9:
+            text = row["text_sv"] if lang == "sv" and row["text_sv"] else row["text_fi"]
+            items.append(Item("pulssi_drop", row["unit"], month, value, mean,
+                              {"question": str(text or row["question_id"]), "enps": enps,
+                               "window": cfg.pulssi_window}))
     return items
 
 
@@ -151,12 +160,15 @@ def low_participation(db: str | Path, scope: Scope, month: date, municipality: s
                       station_id: str | None = None, lang: str = "fi", cfg: Rules | None = None) -> list[Item]:
     """Units whose Pulssi participation in the month is below the set share (participation is never suppressed)."""
     cfg = cfg or rules()
-    items = []
-    for unit, rows in _pulssi_units(db, scope, municipality, station_id, lang):
-        now = rows.filter(pl.col("month") == month)
-        rate = now["participation_rate"].max() if not now.is_empty() else None
-        if rate is not None and float(rate) < cfg.participation_min:  # type: ignore[arg-type]
-            items.append(Item("participation", unit, month, float(rate), cfg.participation_min))  # type: ignore[arg-type]
+    rates = (
+        _pulssi_units(db, scope, municipality, station_id, lang)
+        .filter(pl.col("month") == month)
+        .group_by("unit_no", "unit").agg(pl.col("participation_rate").max())
+        .filter(pl.col("participation_rate").is_not_null() & (pl.col("participation_rate") < cfg.participation_min))
+        .sort("unit_no")
+    )
+    items = [Item("participation", unit, month, float(rate), cfg.participation_min)
+             for _, unit, rate in rates.iter_rows()]
     return sorted(items, key=lambda i: i.value or 0.0)
 
 
