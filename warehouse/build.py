@@ -217,9 +217,12 @@ _FINGERPRINT_KEY = "model_fingerprint"
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """What every built row depends on besides the data: the model texts, the suppression algorithm, the settings."""
-    texts = [(SQL_DIR / DEFINITIONS).read_text(encoding="utf-8"), ALGORITHM,
-             repr(con.sql("SELECT * FROM ref_settings").fetchall())]
+    """What every built row depends on besides the data: the schema, staging and model texts, the suppression
+    algorithm, the settings and the roles."""
+    texts = [(SQL_DIR / DEFINITIONS).read_text(encoding="utf-8"), (SQL_DIR / "schema.sql").read_text(encoding="utf-8"),
+             ALGORITHM, repr(con.sql("SELECT * FROM ref_settings").fetchall()),
+             repr(con.sql("SELECT * FROM ref_roles ORDER BY ALL").fetchall())]
+    texts += [(SQL_DIR / f"staging/{name}.sql").read_text(encoding="utf-8") for name in STAGING]
     texts += [m.sql for m in sql_models().values()]
     return hashlib.sha256("\x00".join(texts).encode()).hexdigest()
 

@@ -21,6 +21,7 @@ import fcntl
 import os
 import re
 import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -68,6 +69,11 @@ _MAX_INSTANCES = 8
 READER_MEMORY_LIMIT = "512MB"
 
 
+def _reader_spill() -> Path:
+    """Where a reading instance spills a rare large query beyond its memory limit (it would fail otherwise)."""
+    return Path(tempfile.gettempdir()) / f"tyonjako-duckdb-{os.getuid()}"
+
+
 def _version(db: Path) -> tuple[int, ...] | None:
     """Which version of the file the path names now, down to an in-place write by a foreign tool."""
     try:
@@ -82,7 +88,8 @@ def _attach(db: Path, retries: int) -> tuple[tuple[int, ...] | None, duckdb.Duck
     delay = 0.05
     for attempt in range(retries):
         before = _version(db)
-        con = duckdb.connect(":memory:", config={"memory_limit": READER_MEMORY_LIMIT})
+        con = duckdb.connect(":memory:", config={"memory_limit": READER_MEMORY_LIMIT,
+                                                 "temp_directory": str(_reader_spill())})
         try:
             con.execute(f"ATTACH {_sql_text(str(db))} AS wh (READ_ONLY)")
             if before != _version(db) and attempt < retries - 1:
