@@ -415,9 +415,15 @@ def rollout(db: str | Path, scope: Scope) -> pl.DataFrame:
 
 def _rollout(db: str | Path, scope: Scope, municipality: str | None = None, station_id: str | None = None
              ) -> pl.DataFrame:
+    return _in_unit(db, _ROLLOUT, scope, municipality, station_id)
+
+
+def _in_unit(db: str | Path, sql: str, scope: Scope, municipality: str | None, station_id: str | None
+             ) -> pl.DataFrame:
+    """Rows of a query bound to a unit (station or municipality, each None = any) and the scope's stations."""
     _check_station(scope, station_id)
     params = {"station": station_id, "municipality": municipality, "stations": scope_rules.stations_param(scope)}
-    return frame(db, _ROLLOUT, params)
+    return frame(db, sql, params)
 
 
 def rollout_summary(db: str | Path) -> pl.DataFrame:
@@ -432,9 +438,7 @@ def question_log(db: str | Path, scope: Scope) -> pl.DataFrame:
 
 def _question_log(db: str | Path, scope: Scope, municipality: str | None = None, station_id: str | None = None
                   ) -> pl.DataFrame:
-    _check_station(scope, station_id)
-    params = {"station": station_id, "municipality": municipality, "stations": scope_rules.stations_param(scope)}
-    return frame(db, _QUESTION_LOG, params)
+    return _in_unit(db, _QUESTION_LOG, scope, municipality, station_id)
 
 
 # --- goals --------------------------------------------------------------------------------------------

@@ -39,6 +39,19 @@ def _correct(month_files: list[Path], out: Path) -> list[Path]:
     return paths
 
 
+def _spy_on_builds(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Record, per load from now on, whether its build was a monthly one (build_marts' result)."""
+    builds: list[bool] = []
+    real_build = etl.load.build_marts
+
+    def spied(*args: object, **kwargs: object) -> bool:
+        builds.append(real_build(*args, **kwargs))  # type: ignore[arg-type]
+        return builds[-1]
+
+    monkeypatch.setattr(etl.load, "build_marts", spied)
+    return builds
+
+
 def _decisions(db: Path, month: str) -> list[tuple[object, ...]]:
     with duckdb.connect(str(db), read_only=True) as con:
         return con.sql(
@@ -56,14 +69,7 @@ def test_month_by_month_with_a_corrected_month_equals_one_full_load(tmp_path: Pa
 
     step = tmp_path / "step.duckdb"
     _load(files.master, step)
-    builds: list[bool] = []
-    real_build = etl.load.build_marts
-
-    def spied(*args: object, **kwargs: object) -> bool:
-        builds.append(real_build(*args, **kwargs))  # type: ignore[arg-type]
-        return builds[-1]
-
-    monkeypatch.setattr(etl.load, "build_marts", spied)
+    builds = _spy_on_builds(monkeypatch)
     for pair in months:
         _load(pair, step)
     # The first month's load is a full build (nothing built by these models yet), every later one a monthly build.
@@ -79,7 +85,6 @@ def test_month_by_month_with_a_corrected_month_equals_one_full_load(tmp_path: Pa
     monkeypatch.setattr(suppression, "suppress", counted)
     _load(corrected, step)
     monkeypatch.setattr(suppression, "suppress", real)
-    monkeypatch.setattr(etl.load, "build_marts", real_build)
     assert builds[-1] is True  # the correction, too, rebuilt only its month
     # Only the corrected month's partitions were decided again: its sick leave and at most one per question.
     assert 0 < len(calls) <= 1 + QUESTIONS
@@ -132,8 +137,6 @@ def test_master_data_new_settings_or_changed_models_make_the_next_build_a_full_o
     frame = frame.with_columns(pl.col("nimi") + " (uusi nimi)")
     renamed = tmp_path / "asemat.csv"
     frame.write_csv(renamed, separator=";")
-    builds: list[bool] = []
-    real_build = etl.load.build_marts
-    monkeypatch.setattr(etl.load, "build_marts", lambda *a, **k: builds.append(real_build(*a, **k)) or builds[-1])
+    builds = _spy_on_builds(monkeypatch)
     _load([renamed, files.history[0]], db)
     assert builds == [False]

@@ -99,20 +99,48 @@ class PythonStep:
     monthly: bool = False
 
 
-def _suppress(con: duckdb.DuckDBPyConnection, model: str, groups: str, partition: list[str], people: str, k: int,
+@dataclass(frozen=True)
+class _SuppressionSql:
+    """The statements of one suppression model, composed once at import from the model and group table names."""
+
+    model: str
+    groups_all: str
+    groups_monthly: str
+    delete_monthly: str
+    insert: str
+    replace: str
+
+    @classmethod
+    def of(cls, model: str, groups: str) -> _SuppressionSql:
+        """The statements that read `groups` and write `model`."""
+        return cls(
+            model=model,
+            groups_all=f"SELECT * FROM {groups}",
+            groups_monthly=f"SELECT * FROM {groups} WHERE {_MONTHS_OF_BUILD}",
+            delete_monthly=f"DELETE FROM {model} WHERE {_MONTHS_OF_BUILD}",
+            insert=f"INSERT INTO {model} BY NAME SELECT * EXCLUDE (input_hash) FROM __decided",
+            replace=f"CREATE OR REPLACE TABLE {model} AS SELECT * EXCLUDE (input_hash) FROM __decided",
+        )
+
+
+_SICK_SQL = _SuppressionSql.of("int_sick_leave_suppressed", "int_sick_leave_groups")
+_PULSSI_SQL = _SuppressionSql.of("int_pulssi_suppressed", "int_pulssi_groups")
+
+
+def _suppress(con: duckdb.DuckDBPyConnection, sql: _SuppressionSql, partition: list[str], people: str, k: int,
               monthly: bool) -> None:
-    """Decide the suppression of `groups` (all months, or in a monthly build those of build_months) into `model`."""
-    where = f" WHERE {_MONTHS_OF_BUILD}" if monthly else ""
-    decided = suppress_frame(con.sql(f"SELECT * FROM {groups}{where}").pl(), partition, people, k,
+    """Decide the suppression of a model's groups (all months, or in a monthly build those of build_months)."""
+    model = sql.model
+    decided = suppress_frame(con.sql(sql.groups_monthly if monthly else sql.groups_all).pl(), partition, people, k,
                              lambda digests: _stored_decisions(con, model, digests))
     con.register("__decided", decided)
     try:
         if monthly:
-            con.execute(f"DELETE FROM {model}{where}")
-            con.execute(f"INSERT INTO {model} BY NAME SELECT * EXCLUDE (input_hash) FROM __decided")
+            con.execute(sql.delete_monthly)
+            con.execute(sql.insert)
             con.execute(_CACHE_ADD, [model, model])
         else:
-            con.execute(f"CREATE OR REPLACE TABLE {model} AS SELECT * EXCLUDE (input_hash) FROM __decided")
+            con.execute(sql.replace)
             con.execute(_CACHE_DELETE, [model])
             con.execute(_CACHE_WRITE, [model])
     finally:
@@ -120,13 +148,11 @@ def _suppress(con: duckdb.DuckDBPyConnection, model: str, groups: str, partition
 
 
 def _suppress_sick_leave(con: duckdb.DuckDBPyConnection, s: Settings, monthly: bool) -> None:
-    _suppress(con, "int_sick_leave_suppressed", "int_sick_leave_groups", ["month"], "headcount", s.k_anonymity,
-              monthly)
+    _suppress(con, _SICK_SQL, ["month"], "headcount", s.k_anonymity, monthly)
 
 
 def _suppress_pulssi(con: duckdb.DuckDBPyConnection, s: Settings, monthly: bool) -> None:
-    _suppress(con, "int_pulssi_suppressed", "int_pulssi_groups", ["month", "question_id"], "respondents",
-              s.k_anonymity, monthly)
+    _suppress(con, _PULSSI_SQL, ["month", "question_id"], "respondents", s.k_anonymity, monthly)
 
 
 def _goals(con: duckdb.DuckDBPyConnection, s: Settings, monthly: bool) -> None:
@@ -162,6 +188,12 @@ class SqlModel:
     def body(self) -> str:
         """The model's query without its CREATE line."""
         return _CREATE.sub("", self.sql.split(_CREATE_MARK, 1)[1], count=1).rstrip().rstrip(";")
+
+    @property
+    def monthly_statements(self) -> tuple[str, str]:
+        """A monthly build's statements: delete the months of the build, insert them again from the model's query."""
+        return (f"DELETE FROM {self.name} WHERE {_MONTHS_OF_BUILD}",
+                f"INSERT INTO {self.name} BY NAME SELECT * FROM ({self.body})")
 
 
 _CREATE_MARK = "CREATE OR REPLACE TABLE "
@@ -260,8 +292,8 @@ def build_marts(con: duckdb.DuckDBPyConnection, s: Settings | None = None,
         if name in steps:
             steps[name].run(con, s, monthly and steps[name].monthly)
         elif monthly and sql[name].monthly:
-            con.execute(f"DELETE FROM {name} WHERE {_MONTHS_OF_BUILD}")
-            con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM ({sql[name].body})")
+            for statement in sql[name].monthly_statements:
+                con.execute(statement)
         else:
             con.execute(sql[name].sql)
     con.execute("DROP TABLE build_months")

@@ -111,8 +111,13 @@ def _attach(db: Path, retries: int) -> tuple[tuple[int, ...] | None, duckdb.Duck
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
+def _key(db: Path) -> str:
+    """The shared instances' key of a path: the file it names, when there is one."""
+    return str(db.resolve()) if db.exists() else str(db)
+
+
 def _instance(db: Path, retries: int) -> duckdb.DuckDBPyConnection:
-    key = str(db.resolve()) if db.exists() else str(db)
+    key = _key(db)
     now = _version(db)
     with _INSTANCES_LOCK:
         held = _INSTANCES.get(key)
@@ -135,8 +140,7 @@ def forget(path: str | os.PathLike[str] | None = None) -> None:
         if path is None:
             _INSTANCES.clear()
         else:
-            db = resolve(path)
-            _INSTANCES.pop(str(db.resolve()) if db.exists() else str(db), None)
+            _INSTANCES.pop(_key(resolve(path)), None)
 
 
 @contextlib.contextmanager

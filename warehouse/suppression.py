@@ -304,7 +304,7 @@ def decide(todo: list[tuple[str, dict[Node, int]]], k: int) -> dict[str, dict[No
     """The decisions of partitions (input hash, groups): here, or in parallel child processes for a large load."""
     workers = min(os.cpu_count() or 1, MAX_WORKERS, len(todo))
     if workers < 2 or sum(len(nodes) for _, nodes in todo) < PARALLEL_FROM_GROUPS:
-        return {digest: suppress(nodes, k) for digest, nodes in todo}
+        return _decide_here(todo, k)
     shares: list[list[tuple[str, dict[Node, int]]]] = [[] for _ in range(workers)]
     sizes = [0] * workers
     for item in sorted(todo, key=lambda it: (-len(it[1]), it[0])):  # the largest first, to the least loaded child
@@ -333,15 +333,19 @@ def decide(todo: list[tuple[str, dict[Node, int]]], k: int) -> dict[str, dict[No
         except (pickle.UnpicklingError, EOFError, ValueError):
             got = None
         if not isinstance(got, dict) or set(got) != {digest for digest, _ in share}:
-            got = {digest: suppress(nodes, k) for digest, nodes in share}
+            got = _decide_here(share, k)
         out |= got
     return out
+
+
+def _decide_here(todo: list[tuple[str, dict[Node, int]]], k: int) -> dict[str, dict[Node, bool]]:
+    return {digest: suppress(nodes, k) for digest, nodes in todo}
 
 
 def _serve() -> None:
     """A child of `decide`: read (k, partitions) from stdin, write their decisions to stdout."""
     k, share = pickle.load(sys.stdin.buffer)  # noqa: S301 - written by the parent process, never by a user
-    pickle.dump({digest: suppress(nodes, k) for digest, nodes in share}, sys.stdout.buffer,
+    pickle.dump(_decide_here(share, k), sys.stdout.buffer,
                 protocol=pickle.HIGHEST_PROTOCOL)
 
 
